@@ -1,0 +1,118 @@
+//! The registry of diagnostic codes: one line per code with its family, default severity and
+//! title; the explanation lives in `explanations/<CODE>.md` and is shown by `stforge explain`.
+//!
+//! A code's first letter is its family: `F` input files, `S` syntax, `T` names and types,
+//! `L` lint, `V` verification, `P` spec files.
+
+use super::Severity;
+
+/// The family of a code, given by its prefix letter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Input,
+    Syntax,
+}
+
+impl Family {
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Input => "input",
+            Family::Syntax => "syntax",
+        }
+    }
+}
+
+/// What the registry knows about a code.
+#[derive(Debug)]
+pub struct CodeInfo {
+    pub code: Code,
+    pub family: Family,
+    pub severity: Severity,
+    pub title: &'static str,
+    pub explanation: &'static str,
+}
+
+macro_rules! registry {
+    ($($code:ident: $family:ident, $severity:ident, $title:literal;)*) => {
+        /// A registered diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($code,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$code,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$code => stringify!($code),)* }
+            }
+
+            pub fn info(self) -> &'static CodeInfo {
+                match self {
+                    $(Code::$code => &CodeInfo {
+                        code: Code::$code,
+                        family: Family::$family,
+                        severity: Severity::$severity,
+                        title: $title,
+                        explanation: include_str!(concat!("explanations/", stringify!($code), ".md")),
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    F001: Input, Error, "file could not be read";
+    F002: Input, Error, "file is not valid in its declared encoding";
+    F003: Input, Error, "file too large";
+    S001: Syntax, Error, "invalid character";
+    S002: Syntax, Error, "unterminated string literal";
+    S003: Syntax, Error, "unterminated comment or pragma";
+    S004: Syntax, Error, "malformed numeric literal";
+    S005: Syntax, Error, "malformed time or date literal";
+    S006: Syntax, Error, "invalid escape sequence in string";
+    S007: Syntax, Error, "unexpected token";
+    S008: Syntax, Error, "text outside of any declaration";
+    S009: Syntax, Error, "nesting too deep";
+    S010: Syntax, Error, "too many errors in one file";
+}
+
+impl Code {
+    /// Finds a code by its name, ignoring case (`s007` finds `S007`).
+    pub fn parse(name: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_an_explanation_with_its_title() {
+        for code in Code::ALL {
+            let info = code.info();
+            let first = info.explanation.lines().next().unwrap_or_default();
+            assert_eq!(first, format!("# {code}: {}", info.title), "{code}");
+        }
+    }
+
+    #[test]
+    fn prefix_letter_matches_family() {
+        for code in Code::ALL {
+            let expected = match code.info().family {
+                Family::Input => 'F',
+                Family::Syntax => 'S',
+            };
+            assert!(code.as_str().starts_with(expected), "{code}");
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! POUs (with their nested methods, properties and actions), configurations, and the item
+//! parser that ties the grammar together.
+
+use super::decl::{qualified_name, type_and_decl, type_block, var_block};
+use super::expr::{args, expr};
+use super::stmt::statement;
+use super::{Extra, Tokens, expect, ident, opt_semi, soft, span_of, tok};
+use crate::syntax::ast::*;
+use crate::syntax::token::TokenKind as K;
+use chumsky::prelude::*;
+
+/// The keyword that opens a POU of each kind, and the one that closes it.
+const POU_KEYWORDS: &[(K, PouKind, K)] = &[
+    (K::Program, PouKind::Program, K::EndProgram),
+    (K::FunctionBlock, PouKind::FunctionBlock, K::EndFunctionBlock),
+    (K::Function, PouKind::Function, K::EndFunction),
+    (K::Class, PouKind::Class, K::EndClass),
+    (K::Interface, PouKind::Interface, K::EndInterface),
+    (K::Method, PouKind::Method, K::EndMethod),
+    (K::Property, PouKind::Property, K::EndProperty),
+    (K::Action, PouKind::Action, K::EndAction),
+];
+
+enum Part {
+    Member(Pou),
+    Stmt(Stmt),
+}
+
+/// One top-level item: a POU, a TYPE block, a global variable list or a configuration.
+pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
+    let expr = expr(src);
+    let (type_spec, var_decl) = type_and_decl(src, expr.clone());
+    let var_block = var_block(var_decl).boxed();
+    let stmt = statement(src, expr.clone());
+
+    let modifier = select! {
+        K::Public => Modifier::Public,
+        K::Private => Modifier::Private,
+        K::Protected => Modifier::Protected,
+        K::Internal => Modifier::Internal,
+        K::Abstract => Modifier::Abstract,
+        K::Final => Modifier::Final,
+    };
+    // A modifier is only a modifier if a name still follows (`METHOD Final` names a method).
+    let modifiers = modifier
+        .then_ignore(ident(src).rewind())
+        .repeated()
+        .collect::<Vec<_>>();
+    let name_list = qualified_name(src)
+        .separated_by(tok(K::Comma))
+        .at_least(1)
+        .collect::<Vec<_>>();
+
+    let pou = recursive(|pou| {
+        // Statements and members may interleave (TwinCAT puts the body first, IEC classes
+        // put methods first); they are separated when the POU is built.
+        let parts = choice((
+            pou.clone().map(Part::Member),
+            stmt.clone().map(Part::Stmt),
+        ))
+        .repeated()
+        .collect::<Vec<_>>();
+
+        // One parser per POU kind, each closed by its own END keyword.
+        let kinds = POU_KEYWORDS
+            .iter()
+            .map(|&(start, kind, end)| (tok(start).boxed(), kind, end))
+            .chain([
+                (soft(K::Get).boxed(), PouKind::Getter, K::EndGet),
+                (soft(K::Set).boxed(), PouKind::Setter, K::EndSet),
+            ]);
+        let variants: Vec<_> = kinds
+            .map(|(start, kind, end)| {
+                let accessor = matches!(kind, PouKind::Getter | PouKind::Setter);
+                let name = ident(src).map(Some);
+                let name = if accessor { empty().to(None).boxed() } else { name.boxed() };
+                // `ACTION A_Reset:` has a colon but no type.
+                let return_type = if kind == PouKind::Action {
+                    tok(K::Colon).or_not().to(None).boxed()
+                } else {
+                    tok(K::Colon).ignore_then(type_spec.clone()).or_not().boxed()
+                };
+                start
+                    .ignore_then(modifiers.clone())
+                    .then(name)
+                    .then(return_type)
+                    .then(tok(K::Extends).ignore_then(name_list.clone()).or_not())
+                    .then(tok(K::Implements).ignore_then(name_list.clone()).or_not())
+                    .then(var_block.clone().repeated().collect::<Vec<_>>())
+                    .then(parts.clone())
+                    .then_ignore(expect(end))
+                    .then_ignore(opt_semi())
+                    .map_with(move |((((((modifiers, name), return_type), extends), implements), var_blocks), parts), e| {
+                        let mut body = Vec::new();
+                        let mut members = Vec::new();
+                        for part in parts {
+                            match part {
+                                Part::Member(m) => members.push(m),
+                                Part::Stmt(s) => body.push(s),
+                            }
+                        }
+                        Pou {
+                            kind,
+                            name,
+                            modifiers,
+                            return_type,
+                            extends: extends.unwrap_or_default(),
+                            implements: implements.unwrap_or_default(),
+                            var_blocks,
+                            body,
+                            members,
+                            span: span_of(e),
+                        }
+                    })
+                    .boxed()
+            })
+            .collect();
+        choice(variants)
+    });
+
+    let task = soft(K::Task)
+        .ignore_then(ident(src))
+        .then(args(src, expr.clone()).or_not())
+        .then_ignore(expect(K::Semi))
+        .map_with(|(name, settings), e| Task {
+            name,
+            settings: settings.unwrap_or_default(),
+            span: span_of(e),
+        });
+    let program_instance = tok(K::Program)
+        .ignore_then(ident(src))
+        .then(soft(K::With).ignore_then(ident(src)).or_not())
+        .then_ignore(expect(K::Colon))
+        .then(qualified_name(src))
+        .then(args(src, expr.clone()).or_not())
+        .then_ignore(expect(K::Semi))
+        .map_with(|(((name, task), program), args), e| ProgramInstance {
+            name,
+            task,
+            program,
+            args: args.unwrap_or_default(),
+            span: span_of(e),
+        });
+    enum ResourcePart {
+        Task(Task),
+        Program(ProgramInstance),
+    }
+    let resource = tok(K::Resource)
+        .ignore_then(ident(src))
+        .then_ignore(expect(K::On))
+        .then(ident(src))
+        .then(var_block.clone().repeated().collect::<Vec<_>>())
+        .then(
+            choice((task.map(ResourcePart::Task), program_instance.map(ResourcePart::Program)))
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
+        .then_ignore(expect(K::EndResource))
+        .then_ignore(opt_semi())
+        .map_with(|(((name, on), var_blocks), parts), e| {
+            let mut tasks = Vec::new();
+            let mut programs = Vec::new();
+            for part in parts {
+                match part {
+                    ResourcePart::Task(t) => tasks.push(t),
+                    ResourcePart::Program(p) => programs.push(p),
+                }
+            }
+            Resource {
+                name,
+                on,
+                var_blocks,
+                tasks,
+                programs,
+                span: span_of(e),
+            }
+        });
+    let configuration = tok(K::Configuration)
+        .ignore_then(ident(src))
+        .then(
+            choice((var_block.clone().map(Ok), resource.map(Err)))
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
+        .then_ignore(expect(K::EndConfiguration))
+        .then_ignore(opt_semi())
+        .map_with(|(name, parts), e| {
+            let (var_blocks, resources): (Vec<_>, Vec<_>) = parts.into_iter().partition(Result::is_ok);
+            Configuration {
+                name,
+                var_blocks: var_blocks.into_iter().flatten().collect(),
+                resources: resources.into_iter().filter_map(Result::err).collect(),
+                span: span_of(e),
+            }
+        });
+
+    choice((
+        pou.map(Item::Pou),
+        type_block(src, expr, type_spec).map(Item::Types),
+        var_block.map(Item::Globals),
+        configuration.map(Item::Configuration),
+    ))
+    .then_ignore(end())
+}
