@@ -139,10 +139,18 @@ pub struct VarDecl {
     pub names: Vec<Ident>,
     pub address: Option<Address>,
     pub ty: TypeSpec,
+    /// `x : BOOL R_EDGE;` — an input that is TRUE only on the rising (falling) edge.
+    pub edge: Option<Edge>,
     /// `fb : FB_Axis(nAxis := 3);` — arguments for the instance's initialisation (CODESYS `FB_init`).
     pub init_args: Option<Vec<Arg>>,
     pub init: Option<Expr>,
     pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    Rising,
+    Falling,
 }
 
 /// A direct address such as `%IX0.0`, kept as written.
@@ -204,6 +212,8 @@ pub struct TypeBlock {
 
 #[derive(Clone, Debug)]
 pub struct TypeDecl {
+    /// `TYPE INTERNAL T : …` (TwinCAT access modifiers on types).
+    pub modifiers: Vec<Modifier>,
     pub name: Ident,
     /// `TYPE ST_Child EXTENDS ST_Base : STRUCT …` (CODESYS structure inheritance).
     pub extends: Option<QualifiedName>,
@@ -218,6 +228,9 @@ pub struct Configuration {
     pub name: Ident,
     pub var_blocks: Vec<VarBlock>,
     pub resources: Vec<Resource>,
+    /// Tasks and programs written directly in the configuration (a single implicit resource).
+    pub tasks: Vec<Task>,
+    pub programs: Vec<ProgramInstance>,
     pub span: Span,
 }
 
@@ -274,11 +287,12 @@ pub enum AssignOp {
 #[derive(Clone, Debug)]
 pub enum StmtKind {
     Assign { target: Expr, op: AssignOp, value: Expr },
-    /// A call used as a statement (`fb(IN := x);`, `Foo();`).
-    Call(Expr),
+    /// An expression used as a statement: normally a call (`fb(IN := x);`); anything else
+    /// has no effect, which is sema's business to report.
+    Expr(Expr),
     If { branches: Vec<IfBranch>, else_body: Option<Vec<Stmt>> },
     Case { selector: Expr, arms: Vec<CaseArm>, else_body: Option<Vec<Stmt>> },
-    For { var: Ident, from: Expr, to: Expr, by: Option<Expr>, body: Vec<Stmt> },
+    For { var: Expr, from: Expr, to: Expr, by: Option<Expr>, body: Vec<Stmt> },
     While { cond: Expr, body: Vec<Stmt> },
     Repeat { body: Vec<Stmt>, until: Expr },
     Exit,
@@ -412,9 +426,13 @@ pub enum ExprKind {
     Index { base: Box<Expr>, indices: Vec<Expr> },
     /// `base^`
     Deref(Box<Expr>),
+    /// `(x := y)` or the inner part of `a := b := c`: an assignment used as a value (CODESYS
+    /// ExST).
+    Assign { target: Box<Expr>, value: Box<Expr> },
     Call { callee: Box<Expr>, args: Vec<Arg> },
-    /// `[1, 2, 3(0)]` in initialisers
-    ArrayInit(Vec<ArrayInitElem>),
+    /// `[1, 2, 3(0)]` in initialisers; `bracketed` is false for the CODESYS 2.3 form
+    /// `1, 2, 3` without brackets.
+    ArrayInit { elems: Vec<ArrayInitElem>, bracketed: bool },
     /// `(x := 1, y := 2)` in initialisers
     StructInit(Vec<(Ident, Expr)>),
     /// An expression that could not be parsed; its diagnostics say why.
@@ -440,7 +458,7 @@ pub enum ArgKind {
     NegatedOutput,
 }
 
-/// A call argument. `value` is `None` only for an output binding left empty (`Q =>`).
+/// A call argument. `value` is `None` for a connection left empty (`Q =>`, `IN :=`).
 #[derive(Clone, Debug)]
 pub struct Arg {
     pub kind: ArgKind,

@@ -48,7 +48,11 @@ impl Dumper {
                 self.line("TYPE", block.span);
                 self.nested(|d| {
                     for decl in &block.decls {
-                        let mut head = format!("{}", decl.name.name);
+                        let mut head = String::new();
+                        for m in &decl.modifiers {
+                            let _ = write!(head, "{} ", format!("{m:?}").to_uppercase());
+                        }
+                        head.push_str(&decl.name.name);
                         if let Some(base) = &decl.extends {
                             let _ = write!(head, " EXTENDS {}", qname(base));
                         }
@@ -68,6 +72,12 @@ impl Dumper {
                     for block in &c.var_blocks {
                         d.var_block(block);
                     }
+                    for t in &c.tasks {
+                        d.line(format!("TASK {}{}", t.name.name, args(&t.settings)), t.span);
+                    }
+                    for p in &c.programs {
+                        d.program_instance(p);
+                    }
                     for r in &c.resources {
                         d.line(format!("RESOURCE {} ON {}", r.name.name, r.on.name), r.span);
                         d.nested(|d| {
@@ -78,11 +88,7 @@ impl Dumper {
                                 d.line(format!("TASK {}{}", t.name.name, args(&t.settings)), t.span);
                             }
                             for p in &r.programs {
-                                let with = p.task.as_ref().map(|t| format!(" WITH {}", t.name)).unwrap_or_default();
-                                d.line(
-                                    format!("PROGRAM {}{with} : {}{}", p.name.name, qname(&p.program), args(&p.args)),
-                                    p.span,
-                                );
+                                d.program_instance(p);
                             }
                         });
                     }
@@ -90,6 +96,14 @@ impl Dumper {
             }
             Item::Error(span) => self.line("ERROR", *span),
         }
+    }
+
+    fn program_instance(&mut self, p: &ProgramInstance) {
+        let with = p.task.as_ref().map(|t| format!(" WITH {}", t.name)).unwrap_or_default();
+        self.line(
+            format!("PROGRAM {}{with} : {}{}", p.name.name, qname(&p.program), args(&p.args)),
+            p.span,
+        );
     }
 
     fn struct_members(&mut self, spec: &TypeSpec) {
@@ -147,6 +161,9 @@ impl Dumper {
             let _ = write!(text, " AT {}", address.text);
         }
         let _ = write!(text, " : {}", type_spec(&decl.ty));
+        if let Some(edge) = decl.edge {
+            let _ = write!(text, " {}", format!("{edge:?}_EDGE").to_uppercase());
+        }
         if let Some(a) = &decl.init_args {
             text.push_str(&args(a));
         }
@@ -168,7 +185,7 @@ impl Dumper {
             StmtKind::Assign { target, op, value } => {
                 self.line(format!("{:?} {} {}", op, expr(target), expr(value)).to_string(), s.span)
             }
-            StmtKind::Call(call) => self.line(format!("CALL {}", expr(call)), s.span),
+            StmtKind::Expr(call) => self.line(format!("EXPR {}", expr(call)), s.span),
             StmtKind::If { branches, else_body } => {
                 self.line("IF", s.span);
                 self.nested(|d| {
@@ -215,7 +232,7 @@ impl Dumper {
                 body,
             } => {
                 let by = by.as_ref().map(|b| format!(" BY {}", expr(b))).unwrap_or_default();
-                self.line(format!("FOR {} := {} TO {}{by}", var.name, expr(from), expr(to)), s.span);
+                self.line(format!("FOR {} := {} TO {}{by}", expr(var), expr(from), expr(to)), s.span);
                 self.nested(|d| d.stmts(body));
             }
             StmtKind::While { cond, body } => {
@@ -304,7 +321,7 @@ fn args(args: &[Arg]) -> String {
             let name = a.name.as_ref().map(|n| n.name.as_str()).unwrap_or_default();
             match a.kind {
                 ArgKind::Positional => value,
-                ArgKind::Input => format!("{name} := {value}"),
+                ArgKind::Input => format!("{name} := {value}").trim_end().to_string(),
                 ArgKind::Output => format!("{name} => {value}").trim_end().to_string(),
                 ArgKind::NegatedOutput => format!("NOT {name} => {value}").trim_end().to_string(),
             }
@@ -339,8 +356,9 @@ pub fn expr(e: &Expr) -> String {
             format!("{}[{}]", expr(base), idx.join(", "))
         }
         ExprKind::Deref(base) => format!("{}^", expr(base)),
+        ExprKind::Assign { target, value } => format!("(:= {} {})", expr(target), expr(value)),
         ExprKind::Call { callee, args: a } => format!("{}{}", expr(callee), args(a)),
-        ExprKind::ArrayInit(elems) => {
+        ExprKind::ArrayInit { elems, bracketed } => {
             let parts: Vec<String> = elems
                 .iter()
                 .map(|el| match el {
@@ -350,7 +368,11 @@ pub fn expr(e: &Expr) -> String {
                     }
                 })
                 .collect();
-            format!("[{}]", parts.join(", "))
+            if *bracketed {
+                format!("[{}]", parts.join(", "))
+            } else {
+                format!("(bare {})", parts.join(", "))
+            }
         }
         ExprKind::StructInit(fields) => {
             let parts: Vec<String> = fields.iter().map(|(n, v)| format!("{} := {}", n.name, expr(v))).collect();

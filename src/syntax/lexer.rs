@@ -162,6 +162,17 @@ impl Lexer<'_> {
     /// `(* … *)`, nesting as CODESYS and TwinCAT allow.
     fn block_comment(&mut self) {
         let start = self.pos;
+        // CODESYS 2.3 exports wrap a POU's free-text description in these markers; the text
+        // between them is not ST, so the whole block is one comment.
+        const DESCRIPTION: &str = "(*@KEY@:DESCRIPTION*)";
+        const END_DESCRIPTION: &str = "(*@KEY@:END_DESCRIPTION*)";
+        if self.text[start..].starts_with(DESCRIPTION)
+            && let Some(offset) = self.text[start..].find(END_DESCRIPTION)
+        {
+            self.pos = start + offset + END_DESCRIPTION.len();
+            self.trivia(TriviaKind::BlockComment, start);
+            return;
+        }
         self.pos += 2;
         let mut depth = 1;
         while self.pos < self.bytes.len() {
@@ -181,8 +192,18 @@ impl Lexer<'_> {
                 _ => self.pos += 1,
             }
         }
-        self.trivia(TriviaKind::BlockComment, start);
-        self.error(Code::S003, start, start + 2, "comment `(*` is never closed")
+        // Never closed when nested: the author may have meant comments not to nest (CODESYS
+        // 2.3 and matiec do not nest them), so end it at the first `*)` if there is one.
+        match self.text[start + 2..].find("*)") {
+            Some(offset) => {
+                self.pos = start + 2 + offset + 2;
+                self.trivia(TriviaKind::BlockComment, start);
+            }
+            None => {
+                self.trivia(TriviaKind::BlockComment, start);
+                self.error(Code::S003, start, start + 2, "comment `(*` is never closed");
+            }
+        }
     }
 
     fn c_comment(&mut self) {
@@ -208,11 +229,13 @@ impl Lexer<'_> {
         self.trivia(TriviaKind::LineComment, start);
     }
 
+    /// `{attribute 'x'}`, or a `{{ … }}` block of inline C (Beremiz), which may hold braces.
     fn pragma(&mut self) {
         let start = self.pos;
-        match self.text[start..].find('}') {
+        let close = if self.peek(1) == b'{' { "}}" } else { "}" };
+        match self.text[start..].find(close) {
             Some(offset) => {
-                self.pos = start + offset + 1;
+                self.pos = start + offset + close.len();
                 self.trivia(TriviaKind::Pragma, start);
             }
             None => {

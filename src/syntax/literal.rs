@@ -37,8 +37,9 @@ pub fn integer_value(text: &str) -> Result<u128, String> {
                 .replace('_', "")
                 .parse()
                 .map_err(|_| format!("`{base}` is not a number base"))?;
-            if !matches!(base, 2 | 8 | 16) {
-                return Err(format!("base {base} is not allowed: use 2#, 8# or 16#"));
+            // IEC allows 2, 8 and 16; TwinCAT also reads an explicit 10#.
+            if !matches!(base, 2 | 8 | 10 | 16) {
+                return Err(format!("base {base} is not allowed: use 2#, 8#, 10# or 16#"));
             }
             (base, digits)
         }
@@ -233,7 +234,7 @@ mod tests {
         assert_eq!(integer_value("2#1010_1010"), Ok(170));
         assert_eq!(integer_value("8#17"), Ok(15));
         assert_eq!(integer_value("2#102"), Err("`2` is not a digit in base 2".into()));
-        assert_eq!(integer_value("7#1"), Err("base 7 is not allowed: use 2#, 8# or 16#".into()));
+        assert_eq!(integer_value("7#1"), Err("base 7 is not allowed: use 2#, 8#, 10# or 16#".into()));
     }
 
     #[test]

@@ -41,7 +41,7 @@ fn item_end(kind: K) -> Option<K> {
 /// not closed.
 fn starts_top_level(kind: K, current: K) -> bool {
     match kind {
-        K::Program | K::FunctionBlock | K::Function | K::Class | K::Interface | K::Type | K::Configuration => {
+        K::Program | K::FunctionBlock | K::Function | K::Class | K::Interface | K::Type => {
             // `PROGRAM x WITH t : P;` is part of a configuration.
             !(kind == K::Program && current == K::Configuration)
         }

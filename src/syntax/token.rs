@@ -115,9 +115,7 @@ token_kinds! {
         EndInterface = "END_INTERFACE",
         Action = "ACTION",
         EndAction = "END_ACTION",
-        Configuration = "CONFIGURATION",
         EndConfiguration = "END_CONFIGURATION",
-        Resource = "RESOURCE",
         EndResource = "END_RESOURCE",
         Type = "TYPE",
         EndType = "END_TYPE",
@@ -183,6 +181,9 @@ token_kinds! {
         Super = "SUPER",
     }
     soft {
+        // TwinCAT has no configurations, and its code uses these words as names.
+        Configuration = "CONFIGURATION",
+        Resource = "RESOURCE",
         Get = "GET",
         Set = "SET",
         Public = "PUBLIC",
@@ -199,6 +200,8 @@ token_kinds! {
         SetOp = "S",
         ResetOp = "R",
         Ref = "REF",
+        REdge = "R_EDGE",
+        FEdge = "F_EDGE",
     }
 }
 

@@ -29,7 +29,8 @@ fn enum_values<'a>(
         .allow_trailing()
         .at_least(1)
         .collect::<Vec<_>>()
-        .then_ignore(expect(K::RParen))
+        // No insertion of a missing `)`: this list is tried before other readings of `T(…)`.
+        .then_ignore(tok(K::RParen))
         .delimited_by(tok(K::LParen), empty())
 }
 
@@ -170,18 +171,38 @@ pub fn type_and_decl<'a>(
         text: text(src, e),
         span: span_of(e),
     }));
+    let edge = select! { K::REdge => Edge::Rising, K::FEdge => Edge::Falling };
+    // CODESYS 2.3 writes array initial values without brackets: `a : ARRAY[1..3] OF INT := 1, 2, 3;`
+    let init = initializer(src, expr.clone())
+        .separated_by(tok(K::Comma))
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .map_with(|mut values, e| {
+            if values.len() == 1 {
+                values.pop().expect("one value")
+            } else {
+                let elems = values.into_iter().map(ArrayInitElem::Single).collect();
+                Expr {
+                    id: super::next_id(e),
+                    kind: ExprKind::ArrayInit { elems, bracketed: false },
+                    span: span_of(e),
+                }
+            }
+        });
     var_decl.define(
         names
             .then(address.or_not())
             .then_ignore(tok(K::Colon))
             .then(type_spec.clone())
+            .then(edge.or_not())
             .then(args(src, expr.clone()).or_not())
-            .then(tok(K::Assign).ignore_then(initializer(src, expr.clone())).or_not())
+            .then(tok(K::Assign).ignore_then(init).or_not())
             .then_ignore(expect(K::Semi))
-            .map_with(|((((names, address), ty), init_args), init), e| VarDecl {
+            .map_with(|(((((names, address), ty), edge), init_args), init), e| VarDecl {
                 names,
                 address,
                 ty,
+                edge,
                 init_args,
                 init,
                 span: span_of(e),
@@ -197,6 +218,7 @@ pub fn type_and_decl<'a>(
                     }),
                     span: span_of(e),
                 },
+                edge: None,
                 init_args: None,
                 init: None,
                 span: span_of(e),
@@ -269,9 +291,14 @@ pub fn var_block<'a>(
         K::NonRetain => VarQualifier::NonRetain,
         K::Persistent => VarQualifier::Persistent,
     };
+    // A stray `;` among declarations (`x : INT;;`) is harmless and dropped.
+    let decls = choice((tok(K::Semi).to(None), var_decl.map(Some)))
+        .repeated()
+        .collect::<Vec<_>>()
+        .map(|decls| decls.into_iter().flatten().collect::<Vec<_>>());
     var_kind()
         .then(qualifier.repeated().collect::<Vec<_>>())
-        .then(var_decl.repeated().collect::<Vec<_>>())
+        .then(decls)
         .then_ignore(expect(K::EndVar))
         .then_ignore(opt_semi())
         .map_with(|((kind, qualifiers), decls), e| VarBlock {
@@ -300,13 +327,26 @@ pub fn type_block<'a>(
             },
             span: span_of(e),
         });
-    let decl = ident(src)
+    let modifier = select! {
+        K::Public => Modifier::Public,
+        K::Private => Modifier::Private,
+        K::Protected => Modifier::Protected,
+        K::Internal => Modifier::Internal,
+        K::Abstract => Modifier::Abstract,
+        K::Final => Modifier::Final,
+    };
+    let decl = modifier
+        .then_ignore(ident(src).rewind())
+        .repeated()
+        .collect::<Vec<_>>()
+        .then(ident(src))
         .then(tok(K::Extends).ignore_then(qualified_name(src)).or_not())
         .then_ignore(expect(K::Colon))
         .then(choice((enum_base_first, type_spec)))
         .then(tok(K::Assign).ignore_then(initializer(src, expr)).or_not())
         .then_ignore(opt_semi())
-        .map_with(|(((name, extends), spec), init), e| TypeDecl {
+        .map_with(|((((modifiers, name), extends), spec), init), e| TypeDecl {
+            modifiers,
             name,
             extends,
             spec,

@@ -51,10 +51,11 @@ pub fn args<'a>(
         .then_ignore(tok(K::Arrow))
         .then(output_value)
         .map(|(name, value)| (ArgKind::Output, Some(name), value));
+    // `x :=` with no value leaves an input unconnected (CODESYS).
     let input = ident(src)
         .then_ignore(tok(K::Assign))
-        .then(expr.clone())
-        .map(|(name, value)| (ArgKind::Input, Some(name), Some(value)));
+        .then(expr.clone().or_not())
+        .map(|(name, value)| (ArgKind::Input, Some(name), value));
     let positional = expr.map(|value| (ArgKind::Positional, None, Some(value)));
     choice((negated, output, input, positional))
         .map_with(|(kind, name, value), e| Arg {
@@ -64,6 +65,7 @@ pub fn args<'a>(
             span: span_of(e),
         })
         .separated_by(tok(K::Comma))
+        .allow_trailing()
         .collect::<Vec<_>>()
         .then_ignore(expect(K::RParen))
         .delimited_by(tok(K::LParen), empty())
@@ -119,16 +121,41 @@ pub fn expr<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clon
                 )
             });
 
-        let paren = expr
+        // `(x := y)` is an assignment used as a value (CODESYS ExST).
+        let paren_assign = expr
             .clone()
+            .then_ignore(tok(K::Assign))
+            .then(expr.clone())
+            .map_with(|(target, value), e| {
+                mk(
+                    ExprKind::Assign {
+                        target: Box::new(target),
+                        value: Box::new(value),
+                    },
+                    e,
+                )
+            });
+        let paren = choice((paren_assign, expr.clone()))
             .then_ignore(expect(K::RParen))
             .delimited_by(tok(K::LParen), empty())
             .map_with(|inner, e| mk(ExprKind::Paren(Box::new(inner)), e));
+
+        // `AND(a, b)`, `MOD(a, b)`: the standard functions named like operators, called.
+        let operator_function = select! { K::And => (), K::Or => (), K::Xor => (), K::Mod => () }
+            .then_ignore(tok(K::LParen).rewind())
+            .map_with(move |_, e| {
+                let id = Ident {
+                    name: text(src, e),
+                    span: span_of(e),
+                };
+                mk(ExprKind::Name(id), e)
+            });
 
         let atom = choice((
             literal(src).map_with(|lit, e| mk(ExprKind::Literal(lit), e)),
             typed,
             name,
+            operator_function,
             select! { K::Address => () }.map_with(move |_, e| {
                 let address = Address {
                     text: text(src, e),
@@ -269,7 +296,7 @@ pub fn initializer<'a>(
             .collect::<Vec<_>>()
             .then_ignore(expect(K::RBracket))
             .delimited_by(tok(K::LBracket), empty())
-            .map_with(|elems, e| mk(ExprKind::ArrayInit(elems), e));
+            .map_with(|elems, e| mk(ExprKind::ArrayInit { elems, bracketed: true }, e));
         choice((struct_init, array_init, expr)).boxed()
     })
 }

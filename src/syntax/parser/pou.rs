@@ -21,6 +21,22 @@ const POU_KEYWORDS: &[(K, PouKind, K)] = &[
     (K::Action, PouKind::Action, K::EndAction),
 ];
 
+/// `GET`/`SET` opening an accessor — not the property's name used in a statement
+/// (`Get := TRUE;` inside a getter).
+fn accessor<'a>(kind: K) -> chumsky::Boxed<'a, 'a, Tokens<'a>, (), Extra> {
+    let continues_statement = choice((
+        tok(K::Assign),
+        tok(K::AssignAttempt),
+        tok(K::Dot),
+        tok(K::LParen),
+        tok(K::LBracket),
+        tok(K::Caret),
+    ));
+    soft(kind)
+        .then_ignore(continues_statement.not().rewind())
+        .boxed()
+}
+
 enum Part {
     Member(Pou),
     Stmt(Stmt),
@@ -48,6 +64,7 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
         .collect::<Vec<_>>();
     let name_list = qualified_name(src)
         .separated_by(tok(K::Comma))
+        .allow_trailing()
         .at_least(1)
         .collect::<Vec<_>>();
 
@@ -66,14 +83,20 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
             .iter()
             .map(|&(start, kind, end)| (tok(start).boxed(), kind, end))
             .chain([
-                (soft(K::Get).boxed(), PouKind::Getter, K::EndGet),
-                (soft(K::Set).boxed(), PouKind::Setter, K::EndSet),
+                (accessor(K::Get), PouKind::Getter, K::EndGet),
+                (accessor(K::Set), PouKind::Setter, K::EndSet),
             ]);
         let variants: Vec<_> = kinds
             .map(|(start, kind, end)| {
                 let accessor = matches!(kind, PouKind::Getter | PouKind::Setter);
                 let name = ident(src).map(Some);
                 let name = if accessor { empty().to(None).boxed() } else { name.boxed() };
+                // Accessors have no name to check modifiers against: `SET PUBLIC`.
+                let modifiers = if accessor {
+                    modifier.repeated().collect::<Vec<_>>().boxed()
+                } else {
+                    modifiers.clone().boxed()
+                };
                 // `ACTION A_Reset:` has a colon but no type.
                 let return_type = if kind == PouKind::Action {
                     tok(K::Colon).or_not().to(None).boxed()
@@ -81,11 +104,13 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
                     tok(K::Colon).ignore_then(type_spec.clone()).or_not().boxed()
                 };
                 start
-                    .ignore_then(modifiers.clone())
+                    .ignore_then(modifiers)
                     .then(name)
                     .then(return_type)
                     .then(tok(K::Extends).ignore_then(name_list.clone()).or_not())
                     .then(tok(K::Implements).ignore_then(name_list.clone()).or_not())
+                    // `FUNCTION F : BOOL;` — TwinCAT tolerates a `;` after the header.
+                    .then_ignore(opt_semi())
                     .then(var_block.clone().repeated().collect::<Vec<_>>())
                     .then(parts.clone())
                     .then_ignore(expect(end))
@@ -141,20 +166,19 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
             args: args.unwrap_or_default(),
             span: span_of(e),
         });
-    enum ResourcePart {
+    enum ConfigPart {
+        Vars(VarBlock),
+        Resource(Resource),
         Task(Task),
         Program(ProgramInstance),
     }
+    let task_or_program = choice((task.map(ConfigPart::Task), program_instance.map(ConfigPart::Program)));
     let resource = tok(K::Resource)
         .ignore_then(ident(src))
         .then_ignore(expect(K::On))
         .then(ident(src))
         .then(var_block.clone().repeated().collect::<Vec<_>>())
-        .then(
-            choice((task.map(ResourcePart::Task), program_instance.map(ResourcePart::Program)))
-                .repeated()
-                .collect::<Vec<_>>(),
-        )
+        .then(task_or_program.clone().repeated().collect::<Vec<_>>())
         .then_ignore(expect(K::EndResource))
         .then_ignore(opt_semi())
         .map_with(|(((name, on), var_blocks), parts), e| {
@@ -162,8 +186,9 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
             let mut programs = Vec::new();
             for part in parts {
                 match part {
-                    ResourcePart::Task(t) => tasks.push(t),
-                    ResourcePart::Program(p) => programs.push(p),
+                    ConfigPart::Task(t) => tasks.push(t),
+                    ConfigPart::Program(p) => programs.push(p),
+                    ConfigPart::Vars(_) | ConfigPart::Resource(_) => unreachable!("only tasks and programs here"),
                 }
             }
             Resource {
@@ -178,20 +203,30 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
     let configuration = tok(K::Configuration)
         .ignore_then(ident(src))
         .then(
-            choice((var_block.clone().map(Ok), resource.map(Err)))
+            choice((var_block.clone().map(ConfigPart::Vars), resource.map(ConfigPart::Resource), task_or_program))
                 .repeated()
                 .collect::<Vec<_>>(),
         )
         .then_ignore(expect(K::EndConfiguration))
         .then_ignore(opt_semi())
         .map_with(|(name, parts), e| {
-            let (var_blocks, resources): (Vec<_>, Vec<_>) = parts.into_iter().partition(Result::is_ok);
-            Configuration {
+            let mut config = Configuration {
                 name,
-                var_blocks: var_blocks.into_iter().flatten().collect(),
-                resources: resources.into_iter().filter_map(Result::err).collect(),
+                var_blocks: Vec::new(),
+                resources: Vec::new(),
+                tasks: Vec::new(),
+                programs: Vec::new(),
                 span: span_of(e),
+            };
+            for part in parts {
+                match part {
+                    ConfigPart::Vars(v) => config.var_blocks.push(v),
+                    ConfigPart::Resource(r) => config.resources.push(r),
+                    ConfigPart::Task(t) => config.tasks.push(t),
+                    ConfigPart::Program(p) => config.programs.push(p),
+                }
             }
+            config
         });
 
     choice((

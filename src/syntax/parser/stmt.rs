@@ -149,6 +149,31 @@ fn end_of_statement<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, (), Extra> 
     })
 }
 
+/// The value of an assignment, which CODESYS lets be another assignment: `a := b := 0;`.
+fn chained_value<'a>(
+    expr: impl Parser<'a, Tokens<'a>, Expr, Extra> + Clone + 'a,
+) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clone {
+    expr.clone()
+        .then(tok(K::Assign).ignore_then(expr).repeated().collect::<Vec<_>>())
+        .map(|(first, rest)| {
+            // Right-associative: a := (b := c)
+            let mut values: Vec<Expr> = std::iter::once(first).chain(rest).collect();
+            let mut value = values.pop().expect("at least one value");
+            while let Some(target) = values.pop() {
+                let span = target.span.to(value.span);
+                value = Expr {
+                    id: target.id,
+                    span,
+                    kind: ExprKind::Assign {
+                        target: Box::new(target),
+                        value: Box::new(value),
+                    },
+                };
+            }
+            value
+        })
+}
+
 /// One statement (recovering), and the expression parser it uses.
 pub fn statement<'a>(
     src: &'a str,
@@ -232,8 +257,9 @@ pub fn statement<'a>(
                 )
             });
 
+        // TwinCAT accepts any variable as the counter, `FOR a[1] := …` included.
         let for_stmt = tok(K::For)
-            .ignore_then(ident(src))
+            .ignore_then(expr.clone())
             .then_ignore(expect(K::Assign))
             .then(expr.clone())
             .then_ignore(expect(K::To))
@@ -298,8 +324,15 @@ pub fn statement<'a>(
         // decides; a broken statement yields exactly one error and is skipped to its `;`.
         let next_kind = any().rewind().or_not();
         let rest = choice((
+            // Once `:=` is read this is an assignment: a missing value is reported as such.
             assign_op
-                .then(expr.clone())
+                .then(chained_value(expr.clone()).recover_with(via_parser(
+                    empty().map_with(|_, e| Expr {
+                        id: next_id(e),
+                        kind: ExprKind::Error,
+                        span: span_of(e),
+                    }),
+                )))
                 .then_ignore(end_of_statement(src))
                 .map(|(op, value)| Rest::Assign(op, value)),
             tok(K::Semi).to(Rest::End),
@@ -314,12 +347,13 @@ pub fn statement<'a>(
             .then(rest)
             .validate(move |(target, rest), e, emitter| {
                 let is_call = matches!(target.kind, ExprKind::Call { .. });
+                let is_comparison = matches!(target.kind, ExprKind::Binary { op: BinaryOp::Eq, .. });
                 let kind = match rest {
                     Rest::Assign(op, value) => StmtKind::Assign { target, op, value },
-                    Rest::End if is_call => StmtKind::Call(target),
+                    Rest::End if !is_comparison => StmtKind::Expr(target),
                     Rest::Junk(found) if is_call => {
                         emitter.emit(ParseError::expected_at(target.span.end, found, K::Semi));
-                        StmtKind::Call(target)
+                        StmtKind::Expr(target)
                     }
                     Rest::End => {
                         emitter.emit(not_a_statement(src, &target, Some(K::Semi)));
