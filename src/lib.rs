@@ -1,5 +1,10 @@
 //! stforge: write, check and prove IEC 61131-3 Structured Text.
+//!
+//! The library holds the whole toolchain; the `stforge` binary is a thin command line over it.
+//! See ARCHITECTURE.md for the layout and its invariants.
 
+pub mod check;
+pub mod cli;
 pub mod diagnostics;
 pub mod source;
 pub mod syntax;

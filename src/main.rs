@@ -1,12 +1,20 @@
+use clap::Parser;
+
+/// The stack for the command's thread: recursive passes over the tree stay within it for any
+/// input the parser accepts (nesting is bounded by the parser, see S009).
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
 fn main() {
-    let path = std::env::args().nth(1).unwrap();
-    let bytes = std::fs::read(&path).unwrap();
-    let decoded = stforge::source::decode(&bytes);
-    let mut map = stforge::source::SourceMap::default();
-    let id = map.add(path.into(), decoded.text, decoded.encoding);
-    let parsed = stforge::syntax::parse(id, &map.get(id).text);
-    print!("{}", stforge::syntax::dump::dump(&parsed.unit, false));
-    for d in &parsed.diagnostics {
-        println!("{}", stforge::diagnostics::render::to_line(d, &map));
-    }
+    let cli = stforge::cli::Cli::parse();
+    rayon::ThreadPoolBuilder::new()
+        .stack_size(64 * 1024 * 1024)
+        .build_global()
+        .expect("the global thread pool is configured once");
+    let code = std::thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .spawn(move || stforge::cli::run(cli))
+        .expect("the main thread can be started")
+        .join()
+        .unwrap_or(stforge::cli::exit::USAGE);
+    std::process::exit(code);
 }

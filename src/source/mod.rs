@@ -1,6 +1,7 @@
 //! Source files: byte spans, line/column lookup and decoding of the encodings PLC projects use.
 
 mod encoding;
+pub mod load;
 mod line_index;
 
 pub use encoding::{Decoded, Encoding, decode, encode};

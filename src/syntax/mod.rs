@@ -8,6 +8,7 @@ pub mod lexer;
 pub mod literal;
 pub mod parser;
 pub mod dump;
+pub mod printer;
 mod split;
 pub mod token;
 
@@ -80,7 +81,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                     .into_output_errors();
                 let after = tokens.get(range.end).map(|t| t.kind);
                 diagnostics.extend(
-                    errors
+                    one_error_per_position(errors)
                         .into_iter()
                         // An invalid character already has its S001.
                         .filter(|e| e.found != Some(TokenKind::Error))
@@ -97,6 +98,14 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         trivia: lexed.trivia,
         diagnostics,
     }
+}
+
+/// Several errors at one token are one mistake seen from several rules: keep the most telling
+/// (a missing `;` only when nothing else is expected there).
+fn one_error_per_position(mut errors: Vec<ParseError>) -> Vec<ParseError> {
+    errors.sort_by_key(|e| (e.span.start, e.expected.contains(TokenKind::Semi)));
+    errors.dedup_by_key(|e| e.span.start);
+    errors
 }
 
 fn tokens_span(tokens: &[Token]) -> Span {

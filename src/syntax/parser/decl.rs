@@ -300,7 +300,6 @@ pub fn var_block<'a>(
         .then(qualifier.repeated().collect::<Vec<_>>())
         .then(decls)
         .then_ignore(expect(K::EndVar))
-        .then_ignore(opt_semi())
         .map_with(|((kind, qualifiers), decls), e| VarBlock {
             kind,
             qualifiers,

@@ -111,7 +111,15 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
                     .then(tok(K::Implements).ignore_then(name_list.clone()).or_not())
                     // `FUNCTION F : BOOL;` — TwinCAT tolerates a `;` after the header.
                     .then_ignore(opt_semi())
-                    .then(var_block.clone().repeated().collect::<Vec<_>>())
+                    // `END_VAR;` is common: a `;` before another block means nothing. (One after
+                    // the last block is an empty statement, so that printing round-trips.)
+                    .then(
+                        tok(K::Semi)
+                            .repeated()
+                            .ignore_then(var_block.clone())
+                            .repeated()
+                            .collect::<Vec<_>>(),
+                    )
                     .then(parts.clone())
                     .then_ignore(expect(end))
                     .then_ignore(opt_semi())

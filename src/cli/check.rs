@@ -1,0 +1,65 @@
+use super::exit;
+use super::output::{Color, out};
+use crate::check::{Stage, check_files};
+use crate::diagnostics::render;
+use crate::diagnostics::Severity;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Files or folders (searched recursively for .st files).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// How far to check: `parse` stops after syntax (for editors and measurements).
+    #[arg(long, value_enum, default_value_t = Stage::All)]
+    stage: Stage,
+    /// Output format: `text` for people, `json` for tools (an array of diagnostics with file,
+    /// code, severity, message, line, column, end_line, end_column).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(args: Args) -> i32 {
+    let result = check_files(&args.paths, args.stage);
+    let files = &result.files;
+    match args.format {
+        Format::Json => {
+            let json: Vec<_> = result.diagnostics.iter().map(|d| render::to_json(d, files)).collect();
+            out(&serde_json::to_string_pretty(&json).expect("diagnostics serialise"));
+            out("\n");
+        }
+        Format::Text => {
+            let color = args.color.enabled();
+            for d in &result.diagnostics {
+                out(&render::to_terminal(d, files, color));
+            }
+            let count = |s| result.diagnostics.iter().filter(|d| d.severity == s).count();
+            eprintln!(
+                "checked {} file{}: {} error{}, {} warning{}",
+                files.files().len(),
+                plural(files.files().len()),
+                count(Severity::Error),
+                plural(count(Severity::Error)),
+                count(Severity::Warning),
+                plural(count(Severity::Warning)),
+            );
+        }
+    }
+    if result.diagnostics.iter().any(|d| d.is_error()) {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,88 @@
+//! Reading the files named on a command line: folders are searched recursively for `.st`
+//! files; unreadable, oversized and undecodable files become diagnostics, never panics.
+
+use super::{SourceMap, Span, decode};
+use crate::diagnostics::{Code, Diagnostic};
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are refused (spans are 32-bit offsets; no real source comes close).
+pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// The extensions searched for in folders (files named explicitly are read whatever their name).
+pub const SOURCE_EXTENSIONS: &[&str] = &["st"];
+
+/// Expands folders into the source files below them, in a stable (sorted) order. Paths that do
+/// not exist are kept, so that reading them reports the error.
+pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file() && has_source_extension(e.path()))
+                .map(|e| e.into_path())
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files
+}
+
+fn has_source_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| SOURCE_EXTENSIONS.iter().any(|s| s.eq_ignore_ascii_case(e)))
+}
+
+/// Reads and decodes files into a source map. A file that cannot be read is still added (with
+/// empty text) so that its diagnostic has a file to point at.
+pub fn load(paths: &[PathBuf]) -> (SourceMap, Vec<Diagnostic>) {
+    let mut map = SourceMap::default();
+    let mut diagnostics = Vec::new();
+    for path in paths {
+        match read(path) {
+            Ok(bytes) => {
+                let decoded = decode(&bytes);
+                let lossy = decoded.lossy;
+                let encoding = decoded.encoding;
+                let id = map.add(path.clone(), decoded.text, encoding);
+                if lossy {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::F002,
+                            id,
+                            Span::default(),
+                            format!("file is not valid {}; invalid sequences were replaced", encoding.name()),
+                        )
+                        .with_help("the file will not be rewritten by `stforge fmt`"),
+                    );
+                }
+            }
+            Err((code, message)) => {
+                let id = map.add(path.clone(), String::new(), super::Encoding::Utf8);
+                diagnostics.push(Diagnostic::new(code, id, Span::default(), message));
+            }
+        }
+    }
+    (map, diagnostics)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, (Code, String)> {
+    let metadata = std::fs::metadata(path).map_err(|e| (Code::F001, format!("cannot read {}: {e}", path.display())))?;
+    if metadata.len() > MAX_FILE_SIZE {
+        return Err((
+            Code::F003,
+            format!(
+                "{} has {} bytes; the limit is {} bytes",
+                path.display(),
+                metadata.len(),
+                MAX_FILE_SIZE
+            ),
+        ));
+    }
+    std::fs::read(path).map_err(|e| (Code::F001, format!("cannot read {}: {e}", path.display())))
+}
