@@ -2,7 +2,7 @@ use super::exit;
 use super::output::{Color, out};
 use crate::check::{Stage, check_files};
 use crate::diagnostics::render;
-use crate::diagnostics::Severity;
+use crate::diagnostics::{Code, Severity};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -53,7 +53,10 @@ pub fn run(args: Args) -> i32 {
             );
         }
     }
-    if result.diagnostics.iter().any(|d| d.is_error()) {
+    // An input that cannot be read at all is a usage error, like a bad option.
+    if result.diagnostics.iter().any(|d| d.code == Code::F001) {
+        exit::USAGE
+    } else if result.diagnostics.iter().any(|d| d.is_error()) {
         exit::FINDINGS
     } else {
         exit::OK

@@ -18,6 +18,8 @@ const INDENT: &str = "    ";
 pub fn print(unit: &SourceUnit, trivia: &[Trivia], src: &str) -> String {
     let mut p = Printer {
         out: String::with_capacity(src.len() + src.len() / 4),
+        // Keep the file's line endings (TwinCAT and CODESYS files are often CRLF).
+        eol: if src.contains("\r\n") { "\r\n" } else { "\n" },
         depth: 0,
         src,
         trivia,
@@ -30,14 +32,13 @@ pub fn print(unit: &SourceUnit, trivia: &[Trivia], src: &str) -> String {
         p.item(item);
     }
     p.flush_trivia(u32::MAX);
-    if src.contains("\r\n") {
-        p.out = p.out.replace('\n', "\r\n");
-    }
     p.out
 }
 
 struct Printer<'a> {
     out: String,
+    /// The line ending written after each line (comments keep theirs inside).
+    eol: &'static str,
     depth: usize,
     src: &'a str,
     trivia: &'a [Trivia],
@@ -52,10 +53,15 @@ impl Printer<'_> {
         }
     }
 
+    fn newline(&mut self) {
+        self.out.push_str(self.eol);
+    }
+
     /// Ensures the output ends with exactly one empty line (none at the start of the file).
     fn blank(&mut self) {
-        if !self.out.is_empty() && !self.out.ends_with("\n\n") {
-            self.out.push('\n');
+        let empty_line_end = [self.eol, self.eol].concat();
+        if !self.out.is_empty() && !self.out.ends_with(&empty_line_end) {
+            self.newline();
         }
     }
 
@@ -78,7 +84,7 @@ impl Printer<'_> {
             }
             self.indent();
             self.out.push_str(&self.src[t.span.range()]);
-            self.out.push('\n');
+            self.newline();
         }
     }
 
@@ -92,7 +98,7 @@ impl Printer<'_> {
         self.indent();
         self.out.push_str(text);
         self.trailing(span.end);
-        self.out.push('\n');
+        self.newline();
     }
 
     fn trailing(&mut self, end: u32) {
@@ -116,7 +122,7 @@ impl Printer<'_> {
         self.indent();
         self.out.push_str(text);
         self.trailing(end);
-        self.out.push('\n');
+        self.newline();
     }
 
     fn nested(&mut self, f: impl FnOnce(&mut Self)) {
@@ -337,7 +343,8 @@ impl Printer<'_> {
                     let start = body.first().map_or(s.span.end, |f| f.span.start);
                     self.flush_trivia(start);
                     self.indent();
-                    self.out.push_str("ELSE\n");
+                    self.out.push_str("ELSE");
+                    self.newline();
                     self.nested(|p| p.stmts(body));
                 }
                 self.close("END_IF;", s.span.end);
@@ -365,7 +372,8 @@ impl Printer<'_> {
                     let start = body.first().map_or(s.span.end, |f| f.span.start);
                     self.flush_trivia(start);
                     self.indent();
-                    self.out.push_str("ELSE\n");
+                    self.out.push_str("ELSE");
+                    self.newline();
                     self.nested(|p| p.stmts(body));
                 }
                 self.close("END_CASE;", s.span.end);
@@ -391,7 +399,8 @@ impl Printer<'_> {
                 self.nested(|p| p.stmts(body));
                 self.flush_trivia(until.span.start);
                 self.indent();
-                let _ = writeln!(self.out, "UNTIL {}", expr(until));
+                let _ = write!(self.out, "UNTIL {}", expr(until));
+                self.newline();
                 self.close("END_REPEAT;", s.span.end);
             }
             StmtKind::Exit => self.line("EXIT;", s.span),
