@@ -67,7 +67,7 @@ registry! {
     S001: Syntax, Error, "invalid character";
     S002: Syntax, Error, "unterminated string literal";
     S003: Syntax, Error, "unterminated comment or pragma";
-    S004: Syntax, Error, "malformed numeric literal";
+    S004: Syntax, Error, "malformed numeric literal or address";
     S005: Syntax, Error, "malformed time or date literal";
     S006: Syntax, Error, "invalid escape sequence in string";
     S007: Syntax, Error, "unexpected token";

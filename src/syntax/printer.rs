@@ -103,7 +103,12 @@ impl Printer<'_> {
 
     fn trailing(&mut self, end: u32) {
         while let Some(t) = self.trivia.get(self.next).copied() {
-            let same_line = t.span.start >= end && !self.src[end as usize..t.span.start as usize].contains('\n');
+            // Only whitespace between the line's last token and the comment, none of it a
+            // line break: the comment was written at the end of this line.
+            let same_line = t.span.start >= end && {
+                let gap = &self.src[end as usize..t.span.start as usize];
+                gap.trim().is_empty() && !gap.contains('\n')
+            };
             if !same_line {
                 break;
             }
@@ -321,9 +326,43 @@ impl Printer<'_> {
         }
     }
 
-    /// A block header such as `IF c THEN`, whose source line ends at `end`.
-    fn header(&mut self, text: &str, start: u32, end: u32) {
+    /// `ELSE`, which follows source position `before`: comments up to it stay in the branch
+    /// above, one on its line stays on its line.
+    fn else_line(&mut self, before: u32) {
+        let end = self.keyword_end(before, "ELSE");
+        self.depth += 1;
+        self.flush_trivia(end);
+        self.depth -= 1;
+        self.indent();
+        self.out.push_str("ELSE");
+        self.trailing(end);
+        self.newline();
+    }
+
+    /// A block header such as `IF c THEN`: its source text runs from `start` to the keyword
+    /// `last` that follows `end` (the end of the header's expression).
+    fn header(&mut self, text: &str, start: u32, end: u32, last: &str) {
+        let end = self.keyword_end(end, last);
         self.line(text, Span::new(start as usize, end as usize));
+    }
+
+    /// The end of `keyword` if it is the next token after `pos` (skipping whitespace, comments
+    /// and pragmas); otherwise `pos`.
+    fn keyword_end(&self, pos: u32, keyword: &str) -> u32 {
+        let mut at = pos as usize;
+        loop {
+            at += self.src[at..].len() - self.src[at..].trim_start().len();
+            match self.trivia.iter().find(|t| t.span.start as usize == at) {
+                Some(t) => at = t.span.end as usize,
+                None => break,
+            }
+        }
+        let rest = self.src[at..].as_bytes();
+        if rest.len() >= keyword.len() && rest[..keyword.len()].eq_ignore_ascii_case(keyword.as_bytes()) {
+            (at + keyword.len()) as u32
+        } else {
+            pos
+        }
     }
 
     fn stmt(&mut self, s: &Stmt) {
@@ -336,21 +375,19 @@ impl Printer<'_> {
                 for (i, b) in branches.iter().enumerate() {
                     let keyword = if i == 0 { "IF" } else { "ELSIF" };
                     let start = if i == 0 { s.span.start } else { b.cond.span.start };
-                    self.header(&format!("{keyword} {} THEN", expr(&b.cond)), start, b.cond.span.end);
+                    self.header(&format!("{keyword} {} THEN", expr(&b.cond)), start, b.cond.span.end, "THEN");
                     self.nested(|p| p.stmts(&b.body));
                 }
                 if let Some(body) = else_body {
-                    let start = body.first().map_or(s.span.end, |f| f.span.start);
-                    self.flush_trivia(start);
-                    self.indent();
-                    self.out.push_str("ELSE");
-                    self.newline();
+                    let last = branches.last().expect("IF has a branch");
+                    let before = last.body.last().map_or(self.keyword_end(last.cond.span.end, "THEN"), |x| x.span.end);
+                    self.else_line(before);
                     self.nested(|p| p.stmts(body));
                 }
                 self.close("END_IF;", s.span.end);
             }
             StmtKind::Case { selector, arms, else_body } => {
-                self.header(&format!("CASE {} OF", expr(selector)), s.span.start, selector.span.end);
+                self.header(&format!("CASE {} OF", expr(selector)), s.span.start, selector.span.end, "OF");
                 self.nested(|p| {
                     for arm in arms {
                         let labels: Vec<String> = arm
@@ -364,16 +401,15 @@ impl Printer<'_> {
                         let labels_end = arm.labels.last().map_or(arm.span.start, |l| match l {
                             CaseLabel::Value(v) | CaseLabel::Range(_, v) => v.span.end,
                         });
-                        p.header(&format!("{}:", labels.join(", ")), arm.span.start, labels_end);
+                        p.header(&format!("{}:", labels.join(", ")), arm.span.start, labels_end, ":");
                         p.nested(|p| p.stmts(&arm.body));
                     }
                 });
                 if let Some(body) = else_body {
-                    let start = body.first().map_or(s.span.end, |f| f.span.start);
-                    self.flush_trivia(start);
-                    self.indent();
-                    self.out.push_str("ELSE");
-                    self.newline();
+                    let before = arms
+                        .last()
+                        .map_or(self.keyword_end(selector.span.end, "OF"), |arm| arm.span.end);
+                    self.else_line(before);
                     self.nested(|p| p.stmts(body));
                 }
                 self.close("END_CASE;", s.span.end);
@@ -385,21 +421,25 @@ impl Printer<'_> {
                     &format!("FOR {} := {} TO {}{by_text} DO", expr(var), expr(from), expr(to)),
                     s.span.start,
                     header_end,
+                    "DO",
                 );
                 self.nested(|p| p.stmts(body));
                 self.close("END_FOR;", s.span.end);
             }
             StmtKind::While { cond, body } => {
-                self.header(&format!("WHILE {} DO", expr(cond)), s.span.start, cond.span.end);
+                self.header(&format!("WHILE {} DO", expr(cond)), s.span.start, cond.span.end, "DO");
                 self.nested(|p| p.stmts(body));
                 self.close("END_WHILE;", s.span.end);
             }
             StmtKind::Repeat { body, until } => {
-                self.header("REPEAT", s.span.start, s.span.start + 6);
+                self.header("REPEAT", s.span.start, s.span.start + 6, "");
                 self.nested(|p| p.stmts(body));
+                self.depth += 1;
                 self.flush_trivia(until.span.start);
+                self.depth -= 1;
                 self.indent();
                 let _ = write!(self.out, "UNTIL {}", expr(until));
+                self.trailing(until.span.end);
                 self.newline();
                 self.close("END_REPEAT;", s.span.end);
             }
