@@ -11,7 +11,11 @@ fn stforge(args: &[&str]) -> Output {
 }
 
 fn corpus(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(path).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(path)
+        .display()
+        .to_string()
 }
 
 fn stdout(o: &Output) -> String {
@@ -38,12 +42,23 @@ fn json(o: &Output) -> Vec<serde_json::Value> {
 fn clean_file_exits_zero() {
     let o = stforge(&["check", &corpus("syntax/stmt_if.st")]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("checked 1 file: 0 errors, 0 warnings"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("checked 1 file: 0 errors, 0 warnings"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn folders_are_searched_recursively() {
-    let o = stforge(&["check", "--stage", "parse", "--format", "json", &corpus("syntax")]);
+    let o = stforge(&[
+        "check",
+        "--stage",
+        "parse",
+        "--format",
+        "json",
+        &corpus("syntax"),
+    ]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(json(&o), Vec::<serde_json::Value>::new());
 }
@@ -68,7 +83,12 @@ fn json_reports_code_line_and_column() {
 
 #[test]
 fn terminal_output_shows_code_and_source() {
-    let o = stforge(&["check", "--color", "never", &corpus("syntax-errors/err_missing_then.st")]);
+    let o = stforge(&[
+        "check",
+        "--color",
+        "never",
+        &corpus("syntax-errors/err_missing_then.st"),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
     assert!(text.contains("S007"), "{text}");
@@ -87,10 +107,16 @@ fn unreadable_input_is_a_usage_error() {
 fn bad_usage_exits_two() {
     assert_eq!(stforge(&["check"]).status.code(), Some(2));
     assert_eq!(stforge(&["frobnicate"]).status.code(), Some(2));
-    assert_eq!(stforge(&["check", "--stage", "nonsense", "x.st"]).status.code(), Some(2));
+    assert_eq!(
+        stforge(&["check", "--stage", "nonsense", "x.st"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
-const MESSY: &str = "program  Main\nvar x:int; END_VAR\n  if x>1 then x:=x+1; // bump\nend_if\nEND_PROGRAM\n";
+const MESSY: &str =
+    "program  Main\nvar x:int; END_VAR\n  if x>1 then x:=x+1; // bump\nend_if\nEND_PROGRAM\n";
 const TIDY: &str = "PROGRAM Main\nVAR\n    x : int;\nEND_VAR\n    IF x > 1 THEN\n        x := x + 1; // bump\n    END_IF;\nEND_PROGRAM\n";
 
 #[test]
@@ -127,23 +153,39 @@ fn fmt_keeps_windows_1252_and_crlf() {
     // `ä` is 0xE4 in Windows-1252; the file is not valid UTF-8.
     let source = b"PROGRAM P\r\nVAR x : INT; END_VAR (* Z\xE4hler *)\r\nx:=1;\r\nEND_PROGRAM\r\n";
     let (_dir, path) = temp_file("legacy.st", source);
-    assert_eq!(stforge(&["fmt", path.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(
+        stforge(&["fmt", path.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
     let written = std::fs::read(&path).unwrap();
     let expected: &[u8] =
         b"PROGRAM P\r\nVAR\r\n    x : INT;\r\nEND_VAR (* Z\xE4hler *)\r\n    x := 1;\r\nEND_PROGRAM\r\n";
-    assert_eq!(String::from_utf8_lossy(&written), String::from_utf8_lossy(expected));
+    assert_eq!(
+        String::from_utf8_lossy(&written),
+        String::from_utf8_lossy(expected)
+    );
     assert_eq!(written, expected);
 }
 
 #[test]
 fn fmt_keeps_utf16() {
     let text = "program P\nEND_PROGRAM\n";
-    let bytes: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let bytes: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
     let (_dir, path) = temp_file("wide.st", &bytes);
-    assert_eq!(stforge(&["fmt", path.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(
+        stforge(&["fmt", path.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
     let expected: Vec<u8> = [0xFF, 0xFE]
         .into_iter()
-        .chain("PROGRAM P\nEND_PROGRAM\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .chain(
+            "PROGRAM P\nEND_PROGRAM\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
         .collect();
     assert_eq!(std::fs::read(&path).unwrap(), expected);
 }
@@ -152,9 +194,16 @@ fn fmt_keeps_utf16() {
 fn explain_prints_the_registry() {
     let o = stforge(&["explain", "s007"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).starts_with("# S007: unexpected token\n"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("# S007: unexpected token\n"),
+        "{}",
+        stdout(&o)
+    );
     let list = stdout(&stforge(&["explain"]));
-    assert!(list.contains("S009  syntax   error    nesting too deep"), "{list}");
+    assert!(
+        list.contains("S009  syntax   error    nesting too deep"),
+        "{list}"
+    );
     assert_eq!(stforge(&["explain", "X999"]).status.code(), Some(2));
 }
 
@@ -163,7 +212,10 @@ fn parse_prints_the_tree_with_spans() {
     let (_dir, path) = temp_file("p.st", b"PROGRAM P\nx := a + b * 2;\nEND_PROGRAM\n");
     let o = stforge(&["parse", "--spans", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(stdout(&o), "PROGRAM P @0..37\n  Assign x (+ a (* b 2)) @10..25\n");
+    assert_eq!(
+        stdout(&o),
+        "PROGRAM P @0..37\n  Assign x (+ a (* b 2)) @10..25\n"
+    );
 }
 
 // --- bad input: always a diagnostic and an exit code, never a crash or a hang ---
@@ -176,7 +228,10 @@ fn check_json(bytes: &[u8]) -> (Option<i32>, Vec<serde_json::Value>) {
 }
 
 fn codes(diagnostics: &[serde_json::Value]) -> Vec<String> {
-    diagnostics.iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+    diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -198,11 +253,21 @@ fn random_bytes() {
 
 #[test]
 fn ten_thousand_nested_parentheses() {
-    let text = format!("PROGRAM P\nx := {}1{};\nEND_PROGRAM\n", "(".repeat(10_000), ")".repeat(10_000));
+    let text = format!(
+        "PROGRAM P\nx := {}1{};\nEND_PROGRAM\n",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
     let (code, diagnostics) = check_json(text.as_bytes());
     assert_eq!(code, Some(1));
     assert_eq!(codes(&diagnostics), ["S009"]);
-    assert_eq!((diagnostics[0]["line"].as_u64(), diagnostics[0]["column"].as_u64()), (Some(2), Some(262)));
+    assert_eq!(
+        (
+            diagnostics[0]["line"].as_u64(),
+            diagnostics[0]["column"].as_u64()
+        ),
+        (Some(2), Some(262))
+    );
 }
 
 #[test]
@@ -223,7 +288,10 @@ fn truncated_file() {
     let (code, diagnostics) = check_json(b"FUNCTION_BLOCK FB\nVAR_INPUT\n  x : INT");
     assert_eq!(code, Some(1));
     assert_eq!(codes(&diagnostics), ["S007"]);
-    assert_eq!(diagnostics[0]["message"], "expected ':=', ';', '.' or '(', found end of file");
+    assert_eq!(
+        diagnostics[0]["message"],
+        "expected ':=', ';', '.' or '(', found end of file"
+    );
 }
 
 #[test]

@@ -2,10 +2,10 @@
 //! snapshot; every malformed file gives exactly the diagnostics in its snapshot; printing
 //! round-trips and is idempotent.
 
+use std::path::Path;
 use stforge::diagnostics::render;
 use stforge::source::{Encoding, SourceMap};
 use stforge::syntax::{self, dump::dump, printer::print};
-use std::path::Path;
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -26,29 +26,49 @@ fn diagnostic_lines(path: &Path, text: &str) -> String {
 
 #[test]
 fn well_formed_files_parse_to_their_trees() {
-    insta::glob!(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"), "syntax/*.st", |path| {
-        let text = read(path);
-        let parsed = syntax::parse(stforge::source::FileId(0), &text);
-        assert_eq!(diagnostic_lines(path, &text), "", "{} must parse cleanly", path.display());
-        insta::assert_snapshot!(dump(&parsed.unit, true));
-    });
+    insta::glob!(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"),
+        "syntax/*.st",
+        |path| {
+            let text = read(path);
+            let parsed = syntax::parse(stforge::source::FileId(0), &text);
+            assert_eq!(
+                diagnostic_lines(path, &text),
+                "",
+                "{} must parse cleanly",
+                path.display()
+            );
+            insta::assert_snapshot!(dump(&parsed.unit, true));
+        }
+    );
 }
 
 #[test]
 fn malformed_files_report_exact_diagnostics() {
-    insta::glob!(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"), "syntax-errors/*.st", |path| {
-        let text = read(path);
-        let lines = diagnostic_lines(path, &text);
-        assert!(!lines.is_empty(), "{} must report an error", path.display());
-        insta::assert_snapshot!(lines);
-    });
+    insta::glob!(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"),
+        "syntax-errors/*.st",
+        |path| {
+            let text = read(path);
+            let lines = diagnostic_lines(path, &text);
+            assert!(!lines.is_empty(), "{} must report an error", path.display());
+            insta::assert_snapshot!(lines);
+        }
+    );
 }
 
 /// Fails with a short diff rather than two whole files.
 fn assert_same(name: &str, what: &str, expected: &str, actual: &str) {
     if expected != actual {
         let diff = similar::TextDiff::from_lines(expected, actual);
-        let shown: String = diff.unified_diff().context_radius(2).to_string().lines().take(40).collect::<Vec<_>>().join("\n");
+        let shown: String = diff
+            .unified_diff()
+            .context_radius(2)
+            .to_string()
+            .lines()
+            .take(40)
+            .collect::<Vec<_>>()
+            .join("\n");
         panic!("{name}: {what}:\n{shown}");
     }
 }
@@ -65,19 +85,37 @@ pub fn assert_round_trip(name: &str, text: &str) {
         "{name}: printed text has diagnostics: {:?}\n{printed}",
         reparsed.diagnostics.first()
     );
-    assert_same(name, "tree changed by printing", &dump(&parsed.unit, false), &dump(&reparsed.unit, false));
-    assert_same(name, "printing is not idempotent", &printed, &print(&reparsed.unit, &reparsed.trivia, &printed));
+    assert_same(
+        name,
+        "tree changed by printing",
+        &dump(&parsed.unit, false),
+        &dump(&reparsed.unit, false),
+    );
+    assert_same(
+        name,
+        "printing is not idempotent",
+        &printed,
+        &print(&reparsed.unit, &reparsed.trivia, &printed),
+    );
     let trivia = |t: &[syntax::token::Trivia], s: &str| -> Vec<String> {
         t.iter().map(|t| s[t.span.range()].to_string()).collect()
     };
-    assert_eq!(trivia(&parsed.trivia, text), trivia(&reparsed.trivia, &printed), "{name}: comments changed");
+    assert_eq!(
+        trivia(&parsed.trivia, text),
+        trivia(&reparsed.trivia, &printed),
+        "{name}: comments changed"
+    );
 }
 
 #[test]
 fn printing_round_trips() {
-    insta::glob!(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"), "syntax/*.st", |path| {
-        assert_round_trip(&path.display().to_string(), &read(path));
-    });
+    insta::glob!(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"),
+        "syntax/*.st",
+        |path| {
+            assert_round_trip(&path.display().to_string(), &read(path));
+        }
+    );
 }
 
 /// Real-world code fetched locally (never committed): set STFORGE_REALWORLD to a folder of .st

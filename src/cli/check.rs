@@ -32,7 +32,11 @@ pub fn run(args: Args) -> i32 {
     let files = &result.files;
     match args.format {
         Format::Json => {
-            let json: Vec<_> = result.diagnostics.iter().map(|d| render::to_json(d, files)).collect();
+            let json: Vec<_> = result
+                .diagnostics
+                .iter()
+                .map(|d| render::to_json(d, files))
+                .collect();
             out(&serde_json::to_string_pretty(&json).expect("diagnostics serialise"));
             out("\n");
         }
@@ -41,7 +45,13 @@ pub fn run(args: Args) -> i32 {
             for d in &result.diagnostics {
                 out(&render::to_terminal(d, files, color));
             }
-            let count = |s| result.diagnostics.iter().filter(|d| d.severity == s).count();
+            let count = |s| {
+                result
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == s)
+                    .count()
+            };
             eprintln!(
                 "checked {} file{}: {} error{}, {} warning{}",
                 files.files().len(),

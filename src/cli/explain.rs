@@ -13,7 +13,12 @@ pub fn run(args: Args) -> i32 {
         None => {
             for code in Code::ALL {
                 let info = code.info();
-                out(&format!("{code}  {:<7}  {:<7}  {}\n", info.family.name(), info.severity.name(), info.title));
+                out(&format!(
+                    "{code}  {:<7}  {:<7}  {}\n",
+                    info.family.name(),
+                    info.severity.name(),
+                    info.title
+                ));
             }
             exit::OK
         }
@@ -23,7 +28,9 @@ pub fn run(args: Args) -> i32 {
                 exit::OK
             }
             None => {
-                eprintln!("stforge: `{name}` is not a diagnostic code; `stforge explain` lists them");
+                eprintln!(
+                    "stforge: `{name}` is not a diagnostic code; `stforge explain` lists them"
+                );
                 exit::USAGE
             }
         },

@@ -35,11 +35,16 @@ pub fn run(args: Args) -> i32 {
     let mut refused = 0;
     let mut changed = 0;
     for file in files.files() {
-        let errors: Vec<&Diagnostic> = load_errors.iter().filter(|d| d.primary.file == file.id).collect();
+        let errors: Vec<&Diagnostic> = load_errors
+            .iter()
+            .filter(|d| d.primary.file == file.id)
+            .collect();
         let outcome = if errors.is_empty() {
             format_file(file, &files, &args, color)
         } else {
-            errors.iter().for_each(|d| out(&render::to_terminal(d, &files, color)));
+            errors
+                .iter()
+                .for_each(|d| out(&render::to_terminal(d, &files, color)));
             Outcome::Refused
         };
         match outcome {
@@ -48,7 +53,11 @@ pub fn run(args: Args) -> i32 {
             Outcome::Refused => refused += 1,
         }
     }
-    let verb = if args.check { "would reformat" } else { "reformatted" };
+    let verb = if args.check {
+        "would reformat"
+    } else {
+        "reformatted"
+    };
     if !args.stdout {
         eprintln!(
             "{} file(s): {verb} {changed}, left alone {refused} with errors",
@@ -69,13 +78,20 @@ fn format_file(file: &SourceFile, files: &SourceMap, args: &Args, color: bool) -
         for d in &errors {
             out(&render::to_terminal(d, files, color));
         }
-        eprintln!("stforge: not formatting {}: it has syntax errors", file.path.display());
+        eprintln!(
+            "stforge: not formatting {}: it has syntax errors",
+            file.path.display()
+        );
         return Outcome::Refused;
     }
     let formatted = syntax::printer::print(&parsed.unit, &parsed.trivia, &file.text);
     if args.stdout {
         out(&formatted);
-        return if formatted == file.text { Outcome::Unchanged } else { Outcome::Changed };
+        return if formatted == file.text {
+            Outcome::Unchanged
+        } else {
+            Outcome::Changed
+        };
     }
     if formatted == file.text {
         return Outcome::Unchanged;
@@ -100,8 +116,13 @@ fn format_file(file: &SourceFile, files: &SourceMap, args: &Args, color: bool) -
 fn write_atomically(path: &Path, text: &str, file: &SourceFile) -> Result<(), String> {
     let bytes = encode(text, file.encoding)
         .ok_or_else(|| format!("the result cannot be written in {}", file.encoding.name()))?;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let permissions = std::fs::metadata(path).map_err(|e| e.to_string())?.permissions();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let permissions = std::fs::metadata(path)
+        .map_err(|e| e.to_string())?
+        .permissions();
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
     temp.write_all(&bytes).map_err(|e| e.to_string())?;
     temp.as_file().sync_all().map_err(|e| e.to_string())?;

@@ -4,8 +4,8 @@
 mod check;
 mod explain;
 mod fmt;
-mod parse;
 mod output;
+mod parse;
 
 use clap::{Parser, Subcommand};
 

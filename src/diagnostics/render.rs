@@ -4,8 +4,8 @@
 use super::{Diagnostic, Severity};
 use crate::source::SourceMap;
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 use serde::Serialize;
 
@@ -27,7 +27,9 @@ pub struct JsonDiagnostic {
 
 pub fn to_json(diagnostic: &Diagnostic, files: &SourceMap) -> JsonDiagnostic {
     let file = files.get(diagnostic.primary.file);
-    let start = file.lines.line_col(&file.text, diagnostic.primary.span.start);
+    let start = file
+        .lines
+        .line_col(&file.text, diagnostic.primary.span.start);
     let end = file.lines.line_col(&file.text, diagnostic.primary.span.end);
     JsonDiagnostic {
         file: file.path.display().to_string(),
@@ -66,12 +68,21 @@ pub fn to_terminal(diagnostic: &Diagnostic, files: &SourceMap, color: bool) -> S
     let mut help = diagnostic.help.clone();
     for label in &diagnostic.secondary {
         if label.file == diagnostic.primary.file {
-            labels.push(LabeledSpan::new_with_span(non_empty(&label.message), label.span.range()));
+            labels.push(LabeledSpan::new_with_span(
+                non_empty(&label.message),
+                label.span.range(),
+            ));
         } else {
             // miette shows one source per report: name other files' places in the help.
             let other = files.get(label.file);
             let at = other.lines.line_col(&other.text, label.span.start);
-            let note = format!("{}: {}:{}:{}", label.message, other.path.display(), at.line, at.column);
+            let note = format!(
+                "{}: {}:{}:{}",
+                label.message,
+                other.path.display(),
+                at.line,
+                at.column
+            );
             help = Some(match help {
                 Some(h) => format!("{h}\n{note}"),
                 None => note,
@@ -119,7 +130,9 @@ impl SourceCode for Named<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let contents = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        let contents = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             contents.data(),

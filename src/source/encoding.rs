@@ -75,7 +75,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
 
 fn decode_utf16(bytes: &[u8], encoding: Encoding, unit: fn([u8; 2]) -> u16) -> Decoded {
     let units = bytes.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
-    let mut lossy = bytes.len() % 2 != 0;
+    let mut lossy = !bytes.len().is_multiple_of(2);
     let text = char::decode_utf16(units)
         .map(|c| {
             c.unwrap_or_else(|_| {

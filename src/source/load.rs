@@ -56,7 +56,10 @@ pub fn load(paths: &[PathBuf]) -> (SourceMap, Vec<Diagnostic>) {
                             Code::F002,
                             id,
                             Span::default(),
-                            format!("file is not valid {}; invalid sequences were replaced", encoding.name()),
+                            format!(
+                                "file is not valid {}; invalid sequences were replaced",
+                                encoding.name()
+                            ),
                         )
                         .with_help("the file will not be rewritten by `stforge fmt`"),
                     );
@@ -72,7 +75,8 @@ pub fn load(paths: &[PathBuf]) -> (SourceMap, Vec<Diagnostic>) {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, (Code, String)> {
-    let metadata = std::fs::metadata(path).map_err(|e| (Code::F001, format!("cannot read {}: {e}", path.display())))?;
+    let metadata = std::fs::metadata(path)
+        .map_err(|e| (Code::F001, format!("cannot read {}: {e}", path.display())))?;
     if metadata.len() > MAX_FILE_SIZE {
         return Err((
             Code::F003,

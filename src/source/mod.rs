@@ -1,8 +1,8 @@
 //! Source files: byte spans, line/column lookup and decoding of the encodings PLC projects use.
 
 mod encoding;
-pub mod load;
 mod line_index;
+pub mod load;
 
 pub use encoding::{Decoded, Encoding, decode, encode};
 pub use line_index::{LineCol, LineIndex};

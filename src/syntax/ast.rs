@@ -171,9 +171,15 @@ pub enum TypeSpecKind {
     /// `INT`, `MyStruct`, `Lib.T`
     Named(QualifiedName),
     /// `STRING`, `STRING(80)`, `WSTRING[20]`
-    String { wide: bool, length: Option<Box<Expr>> },
+    String {
+        wide: bool,
+        length: Option<Box<Expr>>,
+    },
     /// `ARRAY[1..10, 0..2] OF T`, `ARRAY[*] OF T`
-    Array { dims: Vec<ArrayDim>, element: Box<TypeSpec> },
+    Array {
+        dims: Vec<ArrayDim>,
+        element: Box<TypeSpec>,
+    },
     /// `POINTER TO T`
     Pointer(Box<TypeSpec>),
     /// `REF_TO T`
@@ -181,9 +187,17 @@ pub enum TypeSpecKind {
     /// `REFERENCE TO T`
     Reference(Box<TypeSpec>),
     /// `INT(0..100)`
-    Subrange { base: QualifiedName, low: Box<Expr>, high: Box<Expr> },
+    Subrange {
+        base: QualifiedName,
+        low: Box<Expr>,
+        high: Box<Expr>,
+    },
     /// `(A, B := 5) INT` (CODESYS order) or `INT (A, B := 5)` (IEC order).
-    Enum { base: Option<QualifiedName>, values: Vec<EnumValue>, base_first: bool },
+    Enum {
+        base: Option<QualifiedName>,
+        values: Vec<EnumValue>,
+        base_first: bool,
+    },
     /// `STRUCT … END_STRUCT`
     Struct { members: Vec<VarDecl> },
     /// `UNION … END_UNION`
@@ -286,15 +300,38 @@ pub enum AssignOp {
 
 #[derive(Clone, Debug)]
 pub enum StmtKind {
-    Assign { target: Expr, op: AssignOp, value: Expr },
+    Assign {
+        target: Expr,
+        op: AssignOp,
+        value: Expr,
+    },
     /// An expression used as a statement: normally a call (`fb(IN := x);`); anything else
     /// has no effect, which is sema's business to report.
     Expr(Expr),
-    If { branches: Vec<IfBranch>, else_body: Option<Vec<Stmt>> },
-    Case { selector: Expr, arms: Vec<CaseArm>, else_body: Option<Vec<Stmt>> },
-    For { var: Expr, from: Expr, to: Expr, by: Option<Expr>, body: Vec<Stmt> },
-    While { cond: Expr, body: Vec<Stmt> },
-    Repeat { body: Vec<Stmt>, until: Expr },
+    If {
+        branches: Vec<IfBranch>,
+        else_body: Option<Vec<Stmt>>,
+    },
+    Case {
+        selector: Expr,
+        arms: Vec<CaseArm>,
+        else_body: Option<Vec<Stmt>>,
+    },
+    For {
+        var: Expr,
+        from: Expr,
+        to: Expr,
+        by: Option<Expr>,
+        body: Vec<Stmt>,
+    },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+    },
+    Repeat {
+        body: Vec<Stmt>,
+        until: Expr,
+    },
     Exit,
     Continue,
     Return,
@@ -409,30 +446,58 @@ pub struct Literal {
 pub enum ExprKind {
     Literal(Literal),
     /// `INT#16#FF`, `REAL#1.5`, `E_State#Run`: a type name, `#`, and a literal or enum value.
-    Typed { ty: Ident, value: Box<Expr> },
+    Typed {
+        ty: Ident,
+        value: Box<Expr>,
+    },
     Name(Ident),
     /// A directly addressed variable, `%IX0.2`.
     Address(Address),
     This,
     Super,
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     Paren(Box<Expr>),
     /// `base.member`
-    Member { base: Box<Expr>, member: Ident },
+    Member {
+        base: Box<Expr>,
+        member: Ident,
+    },
     /// `base.3` — bit access on an integer
-    Bit { base: Box<Expr>, bit: Literal },
+    Bit {
+        base: Box<Expr>,
+        bit: Literal,
+    },
     /// `base[i, j]`
-    Index { base: Box<Expr>, indices: Vec<Expr> },
+    Index {
+        base: Box<Expr>,
+        indices: Vec<Expr>,
+    },
     /// `base^`
     Deref(Box<Expr>),
     /// `(x := y)` or the inner part of `a := b := c`: an assignment used as a value (CODESYS
     /// ExST).
-    Assign { target: Box<Expr>, value: Box<Expr> },
-    Call { callee: Box<Expr>, args: Vec<Arg> },
+    Assign {
+        target: Box<Expr>,
+        value: Box<Expr>,
+    },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Arg>,
+    },
     /// `[1, 2, 3(0)]` in initialisers; `bracketed` is false for the CODESYS 2.3 form
     /// `1, 2, 3` without brackets.
-    ArrayInit { elems: Vec<ArrayInitElem>, bracketed: bool },
+    ArrayInit {
+        elems: Vec<ArrayInitElem>,
+        bracketed: bool,
+    },
     /// `(x := 1, y := 2)` in initialisers
     StructInit(Vec<(Ident, Expr)>),
     /// An expression that could not be parsed; its diagnostics say why.
@@ -443,7 +508,10 @@ pub enum ExprKind {
 pub enum ArrayInitElem {
     Single(Expr),
     /// `n(value)` or `n()`: the value repeated n times.
-    Repeat { count: Expr, value: Option<Expr> },
+    Repeat {
+        count: Expr,
+        value: Option<Expr>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

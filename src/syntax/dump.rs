@@ -85,7 +85,10 @@ impl Dumper {
                                 d.var_block(block);
                             }
                             for t in &r.tasks {
-                                d.line(format!("TASK {}{}", t.name.name, args(&t.settings)), t.span);
+                                d.line(
+                                    format!("TASK {}{}", t.name.name, args(&t.settings)),
+                                    t.span,
+                                );
                             }
                             for p in &r.programs {
                                 d.program_instance(p);
@@ -99,9 +102,18 @@ impl Dumper {
     }
 
     fn program_instance(&mut self, p: &ProgramInstance) {
-        let with = p.task.as_ref().map(|t| format!(" WITH {}", t.name)).unwrap_or_default();
+        let with = p
+            .task
+            .as_ref()
+            .map(|t| format!(" WITH {}", t.name))
+            .unwrap_or_default();
         self.line(
-            format!("PROGRAM {}{with} : {}{}", p.name.name, qname(&p.program), args(&p.args)),
+            format!(
+                "PROGRAM {}{with} : {}{}",
+                p.name.name,
+                qname(&p.program),
+                args(&p.args)
+            ),
             p.span,
         );
     }
@@ -183,10 +195,13 @@ impl Dumper {
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
             StmtKind::Assign { target, op, value } => {
-                self.line(format!("{:?} {} {}", op, expr(target), expr(value)).to_string(), s.span)
+                self.line(format!("{:?} {} {}", op, expr(target), expr(value)), s.span)
             }
             StmtKind::Expr(call) => self.line(format!("EXPR {}", expr(call)), s.span),
-            StmtKind::If { branches, else_body } => {
+            StmtKind::If {
+                branches,
+                else_body,
+            } => {
                 self.line("IF", s.span);
                 self.nested(|d| {
                     for b in branches {
@@ -231,8 +246,14 @@ impl Dumper {
                 by,
                 body,
             } => {
-                let by = by.as_ref().map(|b| format!(" BY {}", expr(b))).unwrap_or_default();
-                self.line(format!("FOR {} := {} TO {}{by}", expr(var), expr(from), expr(to)), s.span);
+                let by = by
+                    .as_ref()
+                    .map(|b| format!(" BY {}", expr(b)))
+                    .unwrap_or_default();
+                self.line(
+                    format!("FOR {} := {} TO {}{by}", expr(var), expr(from), expr(to)),
+                    s.span,
+                );
                 self.nested(|d| d.stmts(body));
             }
             StmtKind::While { cond, body } => {
@@ -305,7 +326,9 @@ fn type_spec(t: &TypeSpec) -> String {
             if *base_first {
                 format!("ENUM {base} ({})", values.join(", "))
             } else {
-                format!("ENUM ({}) {base}", values.join(", ")).trim_end().to_string()
+                format!("ENUM ({}) {base}", values.join(", "))
+                    .trim_end()
+                    .to_string()
             }
         }
         TypeSpecKind::Struct { .. } => "STRUCT".into(),
@@ -347,7 +370,9 @@ pub fn expr(e: &Expr) -> String {
             };
             format!("({op} {})", expr(operand))
         }
-        ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", op.symbol(), expr(lhs), expr(rhs)),
+        ExprKind::Binary { op, lhs, rhs } => {
+            format!("({} {} {})", op.symbol(), expr(lhs), expr(rhs))
+        }
         ExprKind::Paren(inner) => format!("(paren {})", expr(inner)),
         ExprKind::Member { base, member } => format!("{}.{}", expr(base), member.name),
         ExprKind::Bit { base, bit } => format!("{}.{}", expr(base), bit.text),
@@ -364,7 +389,11 @@ pub fn expr(e: &Expr) -> String {
                 .map(|el| match el {
                     ArrayInitElem::Single(x) => expr(x),
                     ArrayInitElem::Repeat { count, value } => {
-                        format!("{}({})", expr(count), value.as_ref().map(expr).unwrap_or_default())
+                        format!(
+                            "{}({})",
+                            expr(count),
+                            value.as_ref().map(expr).unwrap_or_default()
+                        )
                     }
                 })
                 .collect();
@@ -375,7 +404,10 @@ pub fn expr(e: &Expr) -> String {
             }
         }
         ExprKind::StructInit(fields) => {
-            let parts: Vec<String> = fields.iter().map(|(n, v)| format!("{} := {}", n.name, expr(v))).collect();
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|(n, v)| format!("{} := {}", n.name, expr(v)))
+                .collect();
             format!("({})", parts.join(", "))
         }
         ExprKind::Error => "<error>".into(),

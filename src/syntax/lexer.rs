@@ -52,9 +52,12 @@ impl Lexer<'_> {
     }
 
     fn error(&mut self, code: Code, start: usize, end: usize, message: impl Into<String>) {
-        self.out
-            .diagnostics
-            .push(Diagnostic::new(code, self.file, Span::new(start, end), message));
+        self.out.diagnostics.push(Diagnostic::new(
+            code,
+            self.file,
+            Span::new(start, end),
+            message,
+        ));
     }
 
     fn run(&mut self) {
@@ -142,13 +145,20 @@ impl Lexer<'_> {
             }
         }
         let found = &self.text[start..self.pos];
-        let shown: String = found.chars().take(16).flat_map(char::escape_debug).collect();
+        let shown: String = found
+            .chars()
+            .take(16)
+            .flat_map(char::escape_debug)
+            .collect();
         self.push(TokenKind::Error, start);
         self.error(
             Code::S001,
             start,
             self.pos,
-            format!("invalid character{} `{shown}`", if found.chars().count() > 1 { "s" } else { "" }),
+            format!(
+                "invalid character{} `{shown}`",
+                if found.chars().count() > 1 { "s" } else { "" }
+            ),
         );
     }
 
@@ -256,7 +266,12 @@ impl Lexer<'_> {
             match self.bytes.get(self.pos).copied() {
                 None | Some(b'\n') | Some(b'\r') => {
                     self.push(kind, start);
-                    self.error(Code::S002, start, self.pos, "string literal is never closed");
+                    self.error(
+                        Code::S002,
+                        start,
+                        self.pos,
+                        "string literal is never closed",
+                    );
                     return;
                 }
                 Some(b) if b == quote => {
@@ -268,8 +283,8 @@ impl Lexer<'_> {
                     let escape_start = self.pos;
                     self.pos += 1;
                     match self.peek(0) {
-                        b'$' | b'\'' | b'"' | b'L' | b'l' | b'N' | b'n' | b'P' | b'p' | b'R' | b'r'
-                        | b'T' | b't' => self.pos += 1,
+                        b'$' | b'\'' | b'"' | b'L' | b'l' | b'N' | b'n' | b'P' | b'p' | b'R'
+                        | b'r' | b'T' | b't' => self.pos += 1,
                         _ => {
                             let digits = if wide { 4 } else { 2 };
                             let hex = (0..digits).all(|k| self.peek(k).is_ascii_hexdigit());
@@ -437,25 +452,42 @@ mod tests {
     fn numbers_ranges_and_bit_access() {
         assert_eq!(kinds("1..5"), [Integer, DotDot, Integer]);
         assert_eq!(kinds("x.3"), [Ident, Dot, Integer]);
-        assert_eq!(kinds("1.5E3 2#1010_1010 16#FF 1e-3"), [Real, Integer, Integer, Real]);
+        assert_eq!(
+            kinds("1.5E3 2#1010_1010 16#FF 1e-3"),
+            [Real, Integer, Integer, Real]
+        );
         assert_eq!(kinds("INT#16#FF"), [Ident, Hash, Integer]);
     }
 
     #[test]
     fn time_literals_are_single_tokens() {
-        assert_eq!(kinds("T#1h2m3s4ms TIME#-5s tod#12:00:00.5"), [Time, Time, TimeOfDay]);
-        assert_eq!(kinds("DT#2024-01-31-12:00:00 D#2024-01-31"), [DateAndTime, Date]);
+        assert_eq!(
+            kinds("T#1h2m3s4ms TIME#-5s tod#12:00:00.5"),
+            [Time, Time, TimeOfDay]
+        );
+        assert_eq!(
+            kinds("DT#2024-01-31-12:00:00 D#2024-01-31"),
+            [DateAndTime, Date]
+        );
         assert_eq!(kinds("T#5s-x"), [Time, Minus, Ident]);
     }
 
     #[test]
     fn comments_and_pragmas_are_trivia() {
-        let lexed = lex(FileId(0), "(* a (* nested *) b *) x // c\n{attribute 'x'} /* d */");
+        let lexed = lex(
+            FileId(0),
+            "(* a (* nested *) b *) x // c\n{attribute 'x'} /* d */",
+        );
         assert_eq!(lexed.tokens.len(), 1);
         let kinds: Vec<_> = lexed.trivia.iter().map(|t| t.kind).collect();
         assert_eq!(
             kinds,
-            [TriviaKind::BlockComment, TriviaKind::LineComment, TriviaKind::Pragma, TriviaKind::BlockComment]
+            [
+                TriviaKind::BlockComment,
+                TriviaKind::LineComment,
+                TriviaKind::Pragma,
+                TriviaKind::BlockComment
+            ]
         );
         assert!(lexed.diagnostics.is_empty());
     }
@@ -463,14 +495,29 @@ mod tests {
     #[test]
     fn errors_are_diagnostics_with_exact_spans() {
         let lexed = lex(FileId(0), "x := 'abc\ny := 2#102; z @@ § ;");
-        let found: Vec<_> = lexed.diagnostics.iter().map(|d| (d.code, d.primary.span.start, d.primary.span.end)).collect();
-        assert_eq!(found, [(Code::S002, 5, 9), (Code::S004, 15, 20), (Code::S001, 24, 26), (Code::S001, 27, 29)]);
+        let found: Vec<_> = lexed
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.primary.span.start, d.primary.span.end))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Code::S002, 5, 9),
+                (Code::S004, 15, 20),
+                (Code::S001, 24, 26),
+                (Code::S001, 27, 29)
+            ]
+        );
     }
 
     #[test]
     fn string_escapes() {
         let lexed = lex(FileId(0), r#"'It$'s $N $0A' "$"wide$00e4" '$Q'"#);
-        assert_eq!(lexed.tokens.iter().map(|t| t.kind).collect::<Vec<_>>(), [String, WString, String]);
+        assert_eq!(
+            lexed.tokens.iter().map(|t| t.kind).collect::<Vec<_>>(),
+            [String, WString, String]
+        );
         assert_eq!(lexed.diagnostics.len(), 1);
         assert_eq!(lexed.diagnostics[0].code, Code::S006);
     }

@@ -39,7 +39,9 @@ pub fn integer_value(text: &str) -> Result<u128, String> {
                 .map_err(|_| format!("`{base}` is not a number base"))?;
             // IEC allows 2, 8 and 16; TwinCAT also reads an explicit 10#.
             if !matches!(base, 2 | 8 | 10 | 16) {
-                return Err(format!("base {base} is not allowed: use 2#, 8#, 10# or 16#"));
+                return Err(format!(
+                    "base {base} is not allowed: use 2#, 8#, 10# or 16#"
+                ));
             }
             (base, digits)
         }
@@ -115,9 +117,14 @@ pub fn time_value(body: &str) -> Result<i128, String> {
                 Some(c) => format!("`{c}` is not a TIME unit (d, h, m, s, ms, us, ns)"),
                 None => "TIME literal needs a unit (d, h, m, s, ms, us, ns)".into(),
             })?;
-        let rank = ORDER.iter().position(|u| u == unit).expect("every unit is ranked");
+        let rank = ORDER
+            .iter()
+            .position(|u| u == unit)
+            .expect("every unit is ranked");
         if last_rank.is_some_and(|last| rank <= last) {
-            return Err(format!("unit `{unit}` is out of order: use d, h, m, s, ms, us, ns"));
+            return Err(format!(
+                "unit `{unit}` is out of order: use d, h, m, s, ms, us, ns"
+            ));
         }
         last_rank = Some(rank);
         total += number * *scale as f64;
@@ -136,7 +143,11 @@ fn number_in(text: &str, range: std::ops::RangeInclusive<u32>, what: &str) -> Re
     if range.contains(&value) {
         Ok(value)
     } else {
-        Err(format!("{what} {value} is out of range {}..{}", range.start(), range.end()))
+        Err(format!(
+            "{what} {value} is out of range {}..{}",
+            range.start(),
+            range.end()
+        ))
     }
 }
 
@@ -191,7 +202,9 @@ pub fn check_date_time(kind: TokenKind, body: &str) -> Result<(), String> {
                 .match_indices('-')
                 .nth(2)
                 .map(|(i, _)| i)
-                .ok_or_else(|| format!("`{body}` is not a date and time: use YYYY-MM-DD-HH:MM:SS"))?;
+                .ok_or_else(|| {
+                    format!("`{body}` is not a date and time: use YYYY-MM-DD-HH:MM:SS")
+                })?;
             date_value(&body[..split])?;
             time_of_day_value(&body[split + 1..]).map(|_| ())
         }
@@ -205,7 +218,9 @@ pub fn check_address(text: &str) -> Result<(), String> {
     let mut chars = rest.chars();
     let location = chars.next().map(|c| c.to_ascii_uppercase());
     if !matches!(location, Some('I' | 'Q' | 'M')) {
-        return Err(format!("`{text}` is not a direct address: use %I, %Q or %M"));
+        return Err(format!(
+            "`{text}` is not a direct address: use %I, %Q or %M"
+        ));
     }
     let mut rest = &rest[1..];
     if rest.starts_with(['X', 'B', 'W', 'D', 'L', 'x', 'b', 'w', 'd', 'l']) {
@@ -219,7 +234,9 @@ pub fn check_address(text: &str) -> Result<(), String> {
     if valid {
         Ok(())
     } else {
-        Err(format!("`{text}` is not a direct address such as %IX0.0, %QW4 or %I*"))
+        Err(format!(
+            "`{text}` is not a direct address such as %IX0.0, %QW4 or %I*"
+        ))
     }
 }
 
@@ -233,8 +250,14 @@ mod tests {
         assert_eq!(integer_value("16#FF"), Ok(255));
         assert_eq!(integer_value("2#1010_1010"), Ok(170));
         assert_eq!(integer_value("8#17"), Ok(15));
-        assert_eq!(integer_value("2#102"), Err("`2` is not a digit in base 2".into()));
-        assert_eq!(integer_value("7#1"), Err("base 7 is not allowed: use 2#, 8#, 10# or 16#".into()));
+        assert_eq!(
+            integer_value("2#102"),
+            Err("`2` is not a digit in base 2".into())
+        );
+        assert_eq!(
+            integer_value("7#1"),
+            Err("base 7 is not allowed: use 2#, 8#, 10# or 16#".into())
+        );
     }
 
     #[test]
@@ -244,7 +267,11 @@ mod tests {
         assert_eq!(time_value("1.5s"), Ok(1_500_000_000));
         assert_eq!(time_value("1d_2h"), Ok(93_600_000_000_000));
         assert_eq!(time_value("5us10ns"), Ok(5_010));
-        assert!(time_value("5x").unwrap_err().contains("`x` is not a TIME unit"));
+        assert!(
+            time_value("5x")
+                .unwrap_err()
+                .contains("`x` is not a TIME unit")
+        );
         assert!(time_value("5s1h").unwrap_err().contains("out of order"));
     }
 

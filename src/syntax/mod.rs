@@ -4,10 +4,10 @@
 //! node has a span; comments and pragmas are kept as trivia.
 
 pub mod ast;
+pub mod dump;
 pub mod lexer;
 pub mod literal;
 pub mod parser;
-pub mod dump;
 pub mod printer;
 mod split;
 pub mod token;
@@ -120,10 +120,20 @@ fn excerpt(text: &str, span: Span) -> String {
     let s = &text[span.range()];
     let line = s.lines().next().unwrap_or_default();
     let short: String = line.chars().take(40).collect();
-    if short.len() < s.len() { format!("{short}…") } else { short }
+    if short.len() < s.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
 }
 
-fn syntax_error(file: FileId, text: &str, slice: &[Token], error: ParseError, after: Option<TokenKind>) -> Diagnostic {
+fn syntax_error(
+    file: FileId,
+    text: &str,
+    slice: &[Token],
+    error: ParseError,
+    after: Option<TokenKind>,
+) -> Diagnostic {
     let found = match error.found {
         Some(kind) => describe_found(kind, text, error.span.into()),
         None => match after {
@@ -146,7 +156,8 @@ fn syntax_error(file: FileId, text: &str, slice: &[Token], error: ParseError, af
     } else {
         error.span.into()
     };
-    let diagnostic = Diagnostic::new(Code::S007, file, span, message).with_label(format!("expected {expected}"));
+    let diagnostic =
+        Diagnostic::new(Code::S007, file, span, message).with_label(format!("expected {expected}"));
     match error.hint {
         Some(hint) => diagnostic.with_help(hint),
         None => diagnostic,
@@ -155,7 +166,9 @@ fn syntax_error(file: FileId, text: &str, slice: &[Token], error: ParseError, af
 
 fn describe_found(kind: TokenKind, text: &str, span: Span) -> String {
     match kind {
-        TokenKind::Ident | TokenKind::Integer | TokenKind::Real | TokenKind::Error if !span.is_empty() => {
+        TokenKind::Ident | TokenKind::Integer | TokenKind::Real | TokenKind::Error
+            if !span.is_empty() =>
+        {
             format!("{kind} `{}`", excerpt(text, span))
         }
         _ => kind.to_string(),

@@ -142,7 +142,10 @@ impl Printer<'_> {
             Item::Types(block) => self.type_block(block),
             Item::Globals(block) => self.var_block(block),
             Item::Configuration(c) => self.configuration(c),
-            Item::Error(span) => self.line(&self.src[span.range()].to_string(), *span),
+            Item::Error(span) => {
+                let src = self.src;
+                self.line(&src[span.range()], *span)
+            }
         }
     }
 
@@ -173,7 +176,13 @@ impl Printer<'_> {
             .or(pou.body.first().map(|s| s.span.start))
             .or(pou.members.first().map(|m| m.span.start))
             .unwrap_or(pou.span.end);
-        self.line(&head, Span::new(pou.span.start as usize, self.header_end(pou.span.start, head_end)));
+        self.line(
+            &head,
+            Span::new(
+                pou.span.start as usize,
+                self.header_end(pou.span.start, head_end),
+            ),
+        );
         for block in &pou.var_blocks {
             self.var_block(block);
         }
@@ -210,7 +219,13 @@ impl Printer<'_> {
             head.push_str(qualifier(*q));
         }
         let head_end = block.decls.first().map_or(block.span.end, |d| d.span.start);
-        self.line(&head, Span::new(block.span.start as usize, self.header_end(block.span.start, head_end)));
+        self.line(
+            &head,
+            Span::new(
+                block.span.start as usize,
+                self.header_end(block.span.start, head_end),
+            ),
+        );
         self.nested(|p| {
             for decl in &block.decls {
                 p.var_decl(decl);
@@ -228,8 +243,15 @@ impl Printer<'_> {
         text.push_str(" : ");
         if let Some(members) = structured_members(&decl.ty) {
             // A structure or union inline: its members go on their own lines.
-            text.push_str(if matches!(decl.ty.kind, TypeSpecKind::Struct { .. }) { "STRUCT" } else { "UNION" });
-            self.line(&text, Span::new(decl.span.start as usize, decl.ty.span.start as usize));
+            text.push_str(if matches!(decl.ty.kind, TypeSpecKind::Struct { .. }) {
+                "STRUCT"
+            } else {
+                "UNION"
+            });
+            self.line(
+                &text,
+                Span::new(decl.span.start as usize, decl.ty.span.start as usize),
+            );
             self.members(members, &decl.ty);
             return;
         }
@@ -252,12 +274,19 @@ impl Printer<'_> {
     /// Members of a STRUCT or UNION and its closing keyword.
     fn members(&mut self, members: &[VarDecl], spec: &TypeSpec) {
         self.nested(|p| members.iter().for_each(|m| p.var_decl(m)));
-        let end = if matches!(spec.kind, TypeSpecKind::Struct { .. }) { "END_STRUCT;" } else { "END_UNION;" };
+        let end = if matches!(spec.kind, TypeSpecKind::Struct { .. }) {
+            "END_STRUCT;"
+        } else {
+            "END_UNION;"
+        };
         self.close(end, spec.span.end);
     }
 
     fn type_block(&mut self, block: &TypeBlock) {
-        self.line("TYPE", Span::new(block.span.start as usize, block.span.start as usize + 4));
+        self.line(
+            "TYPE",
+            Span::new(block.span.start as usize, block.span.start as usize + 4),
+        );
         self.nested(|p| {
             for decl in &block.decls {
                 let mut head = String::new();
@@ -271,9 +300,22 @@ impl Printer<'_> {
                 }
                 head.push_str(" :");
                 if let Some(members) = structured_members(&decl.spec) {
-                    p.line(&head, Span::new(decl.span.start as usize, decl.spec.span.start as usize));
-                    let keyword = if matches!(decl.spec.kind, TypeSpecKind::Struct { .. }) { "STRUCT" } else { "UNION" };
-                    p.line(keyword, Span::new(decl.spec.span.start as usize, decl.spec.span.start as usize + keyword.len()));
+                    p.line(
+                        &head,
+                        Span::new(decl.span.start as usize, decl.spec.span.start as usize),
+                    );
+                    let keyword = if matches!(decl.spec.kind, TypeSpecKind::Struct { .. }) {
+                        "STRUCT"
+                    } else {
+                        "UNION"
+                    };
+                    p.line(
+                        keyword,
+                        Span::new(
+                            decl.spec.span.start as usize,
+                            decl.spec.span.start as usize + keyword.len(),
+                        ),
+                    );
                     p.members(members, &decl.spec);
                 } else {
                     let _ = write!(head, " {}", type_spec(&decl.spec));
@@ -289,14 +331,22 @@ impl Printer<'_> {
     }
 
     fn configuration(&mut self, c: &Configuration) {
-        self.line(&format!("CONFIGURATION {}", c.name.name), c.name.span.to(Span::new(c.span.start as usize, c.name.span.end as usize)));
+        self.line(
+            &format!("CONFIGURATION {}", c.name.name),
+            c.name
+                .span
+                .to(Span::new(c.span.start as usize, c.name.span.end as usize)),
+        );
         self.nested(|p| {
             for block in &c.var_blocks {
                 p.var_block(block);
             }
             p.tasks_and_programs(&c.tasks, &c.programs);
             for r in &c.resources {
-                p.line(&format!("RESOURCE {} ON {}", r.name.name, r.on.name), Span::new(r.span.start as usize, r.on.span.end as usize));
+                p.line(
+                    &format!("RESOURCE {} ON {}", r.name.name, r.on.name),
+                    Span::new(r.span.start as usize, r.on.span.end as usize),
+                );
                 p.nested(|p| {
                     for block in &r.var_blocks {
                         p.var_block(block);
@@ -311,12 +361,30 @@ impl Printer<'_> {
 
     fn tasks_and_programs(&mut self, tasks: &[Task], programs: &[ProgramInstance]) {
         for t in tasks {
-            self.line(&format!("TASK {}{};", t.name.name, args(&t.settings)), t.span);
+            self.line(
+                &format!("TASK {}{};", t.name.name, args(&t.settings)),
+                t.span,
+            );
         }
         for pi in programs {
-            let with = pi.task.as_ref().map(|t| format!(" WITH {}", t.name)).unwrap_or_default();
-            let call = if pi.args.is_empty() { String::new() } else { args(&pi.args) };
-            self.line(&format!("PROGRAM {}{with} : {}{call};", pi.name.name, qname(&pi.program)), pi.span);
+            let with = pi
+                .task
+                .as_ref()
+                .map(|t| format!(" WITH {}", t.name))
+                .unwrap_or_default();
+            let call = if pi.args.is_empty() {
+                String::new()
+            } else {
+                args(&pi.args)
+            };
+            self.line(
+                &format!(
+                    "PROGRAM {}{with} : {}{call};",
+                    pi.name.name,
+                    qname(&pi.program)
+                ),
+                pi.span,
+            );
         }
     }
 
@@ -357,8 +425,10 @@ impl Printer<'_> {
                 None => break,
             }
         }
-        let rest = self.src[at..].as_bytes();
-        if rest.len() >= keyword.len() && rest[..keyword.len()].eq_ignore_ascii_case(keyword.as_bytes()) {
+        let rest = &self.src.as_bytes()[at..];
+        if rest.len() >= keyword.len()
+            && rest[..keyword.len()].eq_ignore_ascii_case(keyword.as_bytes())
+        {
             (at + keyword.len()) as u32
         } else {
             pos
@@ -367,27 +437,52 @@ impl Printer<'_> {
 
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
-            StmtKind::Assign { target, op, value } => {
-                self.line(&format!("{} {} {};", expr(target), assign_op(*op), expr(value)), s.span)
-            }
+            StmtKind::Assign { target, op, value } => self.line(
+                &format!("{} {} {};", expr(target), assign_op(*op), expr(value)),
+                s.span,
+            ),
             StmtKind::Expr(e) => self.line(&format!("{};", expr(e)), s.span),
-            StmtKind::If { branches, else_body } => {
+            StmtKind::If {
+                branches,
+                else_body,
+            } => {
                 for (i, b) in branches.iter().enumerate() {
                     let keyword = if i == 0 { "IF" } else { "ELSIF" };
-                    let start = if i == 0 { s.span.start } else { b.cond.span.start };
-                    self.header(&format!("{keyword} {} THEN", expr(&b.cond)), start, b.cond.span.end, "THEN");
+                    let start = if i == 0 {
+                        s.span.start
+                    } else {
+                        b.cond.span.start
+                    };
+                    self.header(
+                        &format!("{keyword} {} THEN", expr(&b.cond)),
+                        start,
+                        b.cond.span.end,
+                        "THEN",
+                    );
                     self.nested(|p| p.stmts(&b.body));
                 }
                 if let Some(body) = else_body {
                     let last = branches.last().expect("IF has a branch");
-                    let before = last.body.last().map_or(self.keyword_end(last.cond.span.end, "THEN"), |x| x.span.end);
+                    let before = last
+                        .body
+                        .last()
+                        .map_or(self.keyword_end(last.cond.span.end, "THEN"), |x| x.span.end);
                     self.else_line(before);
                     self.nested(|p| p.stmts(body));
                 }
                 self.close("END_IF;", s.span.end);
             }
-            StmtKind::Case { selector, arms, else_body } => {
-                self.header(&format!("CASE {} OF", expr(selector)), s.span.start, selector.span.end, "OF");
+            StmtKind::Case {
+                selector,
+                arms,
+                else_body,
+            } => {
+                self.header(
+                    &format!("CASE {} OF", expr(selector)),
+                    s.span.start,
+                    selector.span.end,
+                    "OF",
+                );
                 self.nested(|p| {
                     for arm in arms {
                         let labels: Vec<String> = arm
@@ -401,24 +496,45 @@ impl Printer<'_> {
                         let labels_end = arm.labels.last().map_or(arm.span.start, |l| match l {
                             CaseLabel::Value(v) | CaseLabel::Range(_, v) => v.span.end,
                         });
-                        p.header(&format!("{}:", labels.join(", ")), arm.span.start, labels_end, ":");
+                        p.header(
+                            &format!("{}:", labels.join(", ")),
+                            arm.span.start,
+                            labels_end,
+                            ":",
+                        );
                         p.nested(|p| p.stmts(&arm.body));
                     }
                 });
                 if let Some(body) = else_body {
                     let before = arms
                         .last()
-                        .map_or(self.keyword_end(selector.span.end, "OF"), |arm| arm.span.end);
+                        .map_or(self.keyword_end(selector.span.end, "OF"), |arm| {
+                            arm.span.end
+                        });
                     self.else_line(before);
                     self.nested(|p| p.stmts(body));
                 }
                 self.close("END_CASE;", s.span.end);
             }
-            StmtKind::For { var, from, to, by, body } => {
-                let by_text = by.as_ref().map(|b| format!(" BY {}", expr(b))).unwrap_or_default();
+            StmtKind::For {
+                var,
+                from,
+                to,
+                by,
+                body,
+            } => {
+                let by_text = by
+                    .as_ref()
+                    .map(|b| format!(" BY {}", expr(b)))
+                    .unwrap_or_default();
                 let header_end = by.as_ref().unwrap_or(to).span.end;
                 self.header(
-                    &format!("FOR {} := {} TO {}{by_text} DO", expr(var), expr(from), expr(to)),
+                    &format!(
+                        "FOR {} := {} TO {}{by_text} DO",
+                        expr(var),
+                        expr(from),
+                        expr(to)
+                    ),
                     s.span.start,
                     header_end,
                     "DO",
@@ -427,7 +543,12 @@ impl Printer<'_> {
                 self.close("END_FOR;", s.span.end);
             }
             StmtKind::While { cond, body } => {
-                self.header(&format!("WHILE {} DO", expr(cond)), s.span.start, cond.span.end, "DO");
+                self.header(
+                    &format!("WHILE {} DO", expr(cond)),
+                    s.span.start,
+                    cond.span.end,
+                    "DO",
+                );
                 self.nested(|p| p.stmts(body));
                 self.close("END_WHILE;", s.span.end);
             }
@@ -449,7 +570,10 @@ impl Printer<'_> {
             StmtKind::Jmp(label) => self.line(&format!("JMP {};", label.name), s.span),
             StmtKind::Label(label) => self.line(&format!("{}:", label.name), s.span),
             StmtKind::Empty => self.line(";", s.span),
-            StmtKind::Error => self.line(&self.src[s.span.range()].to_string(), s.span),
+            StmtKind::Error => {
+                let src = self.src;
+                self.line(&src[s.span.range()], s.span)
+            }
         }
     }
 }
@@ -569,8 +693,14 @@ fn type_spec(t: &TypeSpec) -> String {
         TypeSpecKind::Pointer(t) => format!("POINTER TO {}", type_spec(t)),
         TypeSpecKind::RefTo(t) => format!("REF_TO {}", type_spec(t)),
         TypeSpecKind::Reference(t) => format!("REFERENCE TO {}", type_spec(t)),
-        TypeSpecKind::Subrange { base, low, high } => format!("{}({}..{})", qname(base), expr(low), expr(high)),
-        TypeSpecKind::Enum { base, values, base_first } => {
+        TypeSpecKind::Subrange { base, low, high } => {
+            format!("{}({}..{})", qname(base), expr(low), expr(high))
+        }
+        TypeSpecKind::Enum {
+            base,
+            values,
+            base_first,
+        } => {
             let values: Vec<String> = values
                 .iter()
                 .map(|v| match &v.value {

@@ -46,7 +46,9 @@ fn starts_top_level(kind: K, current: K) -> bool {
             !(kind == K::Program && current == K::Configuration)
         }
         // Members only end a member item that stands at the top level.
-        K::Method | K::Property | K::Action => matches!(current, K::Method | K::Property | K::Action),
+        K::Method | K::Property | K::Action => {
+            matches!(current, K::Method | K::Property | K::Action)
+        }
         K::VarGlobal => current == K::VarGlobal,
         _ => false,
     }
@@ -102,7 +104,13 @@ pub fn too_deep(tokens: &[Token]) -> Option<usize> {
                     return Some(i);
                 }
             }
-            K::RParen | K::RBracket | K::EndIf | K::EndCase | K::EndFor | K::EndWhile | K::EndRepeat => {
+            K::RParen
+            | K::RBracket
+            | K::EndIf
+            | K::EndCase
+            | K::EndFor
+            | K::EndWhile
+            | K::EndRepeat => {
                 depth = depth.saturating_sub(1);
             }
             K::Semi => operators = 0,
@@ -156,7 +164,12 @@ mod tests {
         let r = regions("x := 1; PROGRAM P END_PROGRAM TYPE T : INT; END_TYPE; garbage");
         assert_eq!(
             r,
-            [Region::Stray(0..4), Region::Item(4..7), Region::Item(7..14), Region::Stray(14..15)]
+            [
+                Region::Stray(0..4),
+                Region::Item(4..7),
+                Region::Item(7..14),
+                Region::Stray(14..15)
+            ]
         );
     }
 
@@ -168,7 +181,9 @@ mod tests {
 
     #[test]
     fn configuration_keeps_its_program_instances() {
-        let r = regions("CONFIGURATION C RESOURCE R ON PLC PROGRAM M WITH T : P; END_RESOURCE END_CONFIGURATION");
+        let r = regions(
+            "CONFIGURATION C RESOURCE R ON PLC PROGRAM M WITH T : P; END_RESOURCE END_CONFIGURATION",
+        );
         assert_eq!(r.len(), 1);
     }
 

@@ -7,7 +7,9 @@ use crate::syntax::token::TokenKind as K;
 use chumsky::prelude::*;
 
 /// `Lib.Type` or `Type`.
-pub fn qualified_name<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, QualifiedName, Extra> + Clone {
+pub fn qualified_name<'a>(
+    src: &'a str,
+) -> impl Parser<'a, Tokens<'a>, QualifiedName, Extra> + Clone {
     ident(src)
         .separated_by(tok(K::Dot))
         .at_least(1)
@@ -167,10 +169,11 @@ pub fn type_and_decl<'a>(
         .separated_by(tok(K::Comma))
         .at_least(1)
         .collect::<Vec<_>>();
-    let address = tok(K::At).ignore_then(select! { K::Address => () }.map_with(move |_, e| Address {
-        text: text(src, e),
-        span: span_of(e),
-    }));
+    let address =
+        tok(K::At).ignore_then(select! { K::Address => () }.map_with(move |_, e| Address {
+            text: text(src, e),
+            span: span_of(e),
+        }));
     let edge = select! { K::REdge => Edge::Rising, K::FEdge => Edge::Falling };
     // CODESYS 2.3 writes array initial values without brackets: `a : ARRAY[1..3] OF INT := 1, 2, 3;`
     let init = initializer(src, expr.clone())
@@ -184,7 +187,10 @@ pub fn type_and_decl<'a>(
                 let elems = values.into_iter().map(ArrayInitElem::Single).collect();
                 Expr {
                     id: super::next_id(e),
-                    kind: ExprKind::ArrayInit { elems, bracketed: false },
+                    kind: ExprKind::ArrayInit {
+                        elems,
+                        bracketed: false,
+                    },
                     span: span_of(e),
                 }
             }
@@ -198,15 +204,17 @@ pub fn type_and_decl<'a>(
             .then(args(src, expr.clone()).or_not())
             .then(tok(K::Assign).ignore_then(init).or_not())
             .then_ignore(expect(K::Semi))
-            .map_with(|(((((names, address), ty), edge), init_args), init), e| VarDecl {
-                names,
-                address,
-                ty,
-                edge,
-                init_args,
-                init,
-                span: span_of(e),
-            })
+            .map_with(
+                |(((((names, address), ty), edge), init_args), init), e| VarDecl {
+                    names,
+                    address,
+                    ty,
+                    edge,
+                    init_args,
+                    init,
+                    span: span_of(e),
+                },
+            )
             .labelled(What::Declaration)
             .recover_with(via_parser(skip_declaration().map_with(|_, e| VarDecl {
                 names: Vec::new(),

@@ -50,7 +50,10 @@ pub struct Expected {
     end: bool,
 }
 
-const _: () = assert!(TokenKind::ALL.len() <= 192, "Expected holds 192 token kinds");
+const _: () = assert!(
+    TokenKind::ALL.len() <= 192,
+    "Expected holds 192 token kinds"
+);
 
 impl Expected {
     fn add_token(&mut self, kind: TokenKind) {

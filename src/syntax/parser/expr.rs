@@ -287,7 +287,11 @@ pub fn initializer<'a>(
             ident(src).map_with(|id, e| mk(ExprKind::Name(id), e)),
         ));
         let repeat = count
-            .then(init.clone().or_not().delimited_by(tok(K::LParen), tok(K::RParen)))
+            .then(
+                init.clone()
+                    .or_not()
+                    .delimited_by(tok(K::LParen), tok(K::RParen)),
+            )
             .map(|(count, value)| ArrayInitElem::Repeat { count, value });
         let element = choice((repeat, init.clone().map(ArrayInitElem::Single)));
         let array_init = element
@@ -296,7 +300,15 @@ pub fn initializer<'a>(
             .collect::<Vec<_>>()
             .then_ignore(expect(K::RBracket))
             .delimited_by(tok(K::LBracket), empty())
-            .map_with(|elems, e| mk(ExprKind::ArrayInit { elems, bracketed: true }, e));
+            .map_with(|elems, e| {
+                mk(
+                    ExprKind::ArrayInit {
+                        elems,
+                        bracketed: true,
+                    },
+                    e,
+                )
+            });
         choice((struct_init, array_init, expr)).boxed()
     })
 }

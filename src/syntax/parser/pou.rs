@@ -12,7 +12,11 @@ use chumsky::prelude::*;
 /// The keyword that opens a POU of each kind, and the one that closes it.
 const POU_KEYWORDS: &[(K, PouKind, K)] = &[
     (K::Program, PouKind::Program, K::EndProgram),
-    (K::FunctionBlock, PouKind::FunctionBlock, K::EndFunctionBlock),
+    (
+        K::FunctionBlock,
+        PouKind::FunctionBlock,
+        K::EndFunctionBlock,
+    ),
     (K::Function, PouKind::Function, K::EndFunction),
     (K::Class, PouKind::Class, K::EndClass),
     (K::Interface, PouKind::Interface, K::EndInterface),
@@ -71,12 +75,9 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
     let pou = recursive(|pou| {
         // Statements and members may interleave (TwinCAT puts the body first, IEC classes
         // put methods first); they are separated when the POU is built.
-        let parts = choice((
-            pou.clone().map(Part::Member),
-            stmt.clone().map(Part::Stmt),
-        ))
-        .repeated()
-        .collect::<Vec<_>>();
+        let parts = choice((pou.clone().map(Part::Member), stmt.clone().map(Part::Stmt)))
+            .repeated()
+            .collect::<Vec<_>>();
 
         // One parser per POU kind, each closed by its own END keyword.
         let kinds = POU_KEYWORDS
@@ -90,7 +91,11 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
             .map(|(start, kind, end)| {
                 let accessor = matches!(kind, PouKind::Getter | PouKind::Setter);
                 let name = ident(src).map(Some);
-                let name = if accessor { empty().to(None).boxed() } else { name.boxed() };
+                let name = if accessor {
+                    empty().to(None).boxed()
+                } else {
+                    name.boxed()
+                };
                 // Accessors have no name to check modifiers against: `SET PUBLIC`.
                 let modifiers = if accessor {
                     modifier.repeated().collect::<Vec<_>>().boxed()
@@ -101,7 +106,10 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
                 let return_type = if kind == PouKind::Action {
                     tok(K::Colon).or_not().to(None).boxed()
                 } else {
-                    tok(K::Colon).ignore_then(type_spec.clone()).or_not().boxed()
+                    tok(K::Colon)
+                        .ignore_then(type_spec.clone())
+                        .or_not()
+                        .boxed()
                 };
                 start
                     .ignore_then(modifiers)
@@ -123,28 +131,34 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
                     .then(parts.clone())
                     .then_ignore(expect(end))
                     .then_ignore(opt_semi())
-                    .map_with(move |((((((modifiers, name), return_type), extends), implements), var_blocks), parts), e| {
-                        let mut body = Vec::new();
-                        let mut members = Vec::new();
-                        for part in parts {
-                            match part {
-                                Part::Member(m) => members.push(m),
-                                Part::Stmt(s) => body.push(s),
+                    .map_with(
+                        move |(
+                            (((((modifiers, name), return_type), extends), implements), var_blocks),
+                            parts,
+                        ),
+                              e| {
+                            let mut body = Vec::new();
+                            let mut members = Vec::new();
+                            for part in parts {
+                                match part {
+                                    Part::Member(m) => members.push(m),
+                                    Part::Stmt(s) => body.push(s),
+                                }
                             }
-                        }
-                        Pou {
-                            kind,
-                            name,
-                            modifiers,
-                            return_type,
-                            extends: extends.unwrap_or_default(),
-                            implements: implements.unwrap_or_default(),
-                            var_blocks,
-                            body,
-                            members,
-                            span: span_of(e),
-                        }
-                    })
+                            Pou {
+                                kind,
+                                name,
+                                modifiers,
+                                return_type,
+                                extends: extends.unwrap_or_default(),
+                                implements: implements.unwrap_or_default(),
+                                var_blocks,
+                                body,
+                                members,
+                                span: span_of(e),
+                            }
+                        },
+                    )
                     .boxed()
             })
             .collect();
@@ -180,7 +194,10 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
         Task(Task),
         Program(ProgramInstance),
     }
-    let task_or_program = choice((task.map(ConfigPart::Task), program_instance.map(ConfigPart::Program)));
+    let task_or_program = choice((
+        task.map(ConfigPart::Task),
+        program_instance.map(ConfigPart::Program),
+    ));
     let resource = tok(K::Resource)
         .ignore_then(ident(src))
         .then_ignore(expect(K::On))
@@ -196,7 +213,9 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
                 match part {
                     ConfigPart::Task(t) => tasks.push(t),
                     ConfigPart::Program(p) => programs.push(p),
-                    ConfigPart::Vars(_) | ConfigPart::Resource(_) => unreachable!("only tasks and programs here"),
+                    ConfigPart::Vars(_) | ConfigPart::Resource(_) => {
+                        unreachable!("only tasks and programs here")
+                    }
                 }
             }
             Resource {
@@ -211,9 +230,13 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
     let configuration = tok(K::Configuration)
         .ignore_then(ident(src))
         .then(
-            choice((var_block.clone().map(ConfigPart::Vars), resource.map(ConfigPart::Resource), task_or_program))
-                .repeated()
-                .collect::<Vec<_>>(),
+            choice((
+                var_block.clone().map(ConfigPart::Vars),
+                resource.map(ConfigPart::Resource),
+                task_or_program,
+            ))
+            .repeated()
+            .collect::<Vec<_>>(),
         )
         .then_ignore(expect(K::EndConfiguration))
         .then_ignore(opt_semi())

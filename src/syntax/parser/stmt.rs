@@ -1,7 +1,10 @@
 //! Statements, with recovery: a statement that cannot be parsed is skipped up to its `;` (or
 //! up to the keyword that closes the enclosing block) and kept as `StmtKind::Error`.
 
-use super::{Expected, Extra, MapExtra, ParseError, Tokens, What, expect, ident, next_id, opt_semi, span_of, tok};
+use super::{
+    Expected, Extra, MapExtra, ParseError, Tokens, What, expect, ident, next_id, opt_semi, span_of,
+    tok,
+};
 use crate::syntax::ast::*;
 use crate::syntax::token::TokenKind as K;
 use chumsky::prelude::*;
@@ -84,7 +87,10 @@ fn opens_block(kind: K) -> bool {
 }
 
 fn closes_block(kind: K) -> bool {
-    matches!(kind, K::EndIf | K::EndCase | K::EndFor | K::EndWhile | K::EndRepeat)
+    matches!(
+        kind,
+        K::EndIf | K::EndCase | K::EndFor | K::EndWhile | K::EndRepeat
+    )
 }
 
 /// Skips a broken statement: up to and including the next `;` at the same block depth, stopping
@@ -154,7 +160,12 @@ fn chained_value<'a>(
     expr: impl Parser<'a, Tokens<'a>, Expr, Extra> + Clone + 'a,
 ) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clone {
     expr.clone()
-        .then(tok(K::Assign).ignore_then(expr).repeated().collect::<Vec<_>>())
+        .then(
+            tok(K::Assign)
+                .ignore_then(expr)
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
         .map(|(first, rest)| {
             // Right-associative: a := (b := c)
             let mut values: Vec<Expr> = std::iter::once(first).chain(rest).collect();
@@ -202,8 +213,18 @@ pub fn statement<'a>(
                     cond,
                     body: then_body,
                 }];
-                branches.extend(elsifs.into_iter().map(|(cond, body)| IfBranch { cond, body }));
-                mk(StmtKind::If { branches, else_body }, e)
+                branches.extend(
+                    elsifs
+                        .into_iter()
+                        .map(|(cond, body)| IfBranch { cond, body }),
+                );
+                mk(
+                    StmtKind::If {
+                        branches,
+                        else_body,
+                    },
+                    e,
+                )
             });
 
         // CASE labels: `1, 2, 5..7:`, `E.Run:`, `-1:`
@@ -326,13 +347,15 @@ pub fn statement<'a>(
         let rest = choice((
             // Once `:=` is read this is an assignment: a missing value is reported as such.
             assign_op
-                .then(chained_value(expr.clone()).recover_with(via_parser(
-                    empty().map_with(|_, e| Expr {
-                        id: next_id(e),
-                        kind: ExprKind::Error,
-                        span: span_of(e),
-                    }),
-                )))
+                .then(
+                    chained_value(expr.clone()).recover_with(via_parser(empty().map_with(
+                        |_, e| Expr {
+                            id: next_id(e),
+                            kind: ExprKind::Error,
+                            span: span_of(e),
+                        },
+                    ))),
+                )
                 .then_ignore(end_of_statement(src))
                 .map(|(op, value)| Rest::Assign(op, value)),
             tok(K::Semi).to(Rest::End),
@@ -347,7 +370,13 @@ pub fn statement<'a>(
             .then(rest)
             .validate(move |(target, rest), e, emitter| {
                 let is_call = matches!(target.kind, ExprKind::Call { .. });
-                let is_comparison = matches!(target.kind, ExprKind::Binary { op: BinaryOp::Eq, .. });
+                let is_comparison = matches!(
+                    target.kind,
+                    ExprKind::Binary {
+                        op: BinaryOp::Eq,
+                        ..
+                    }
+                );
                 let kind = match rest {
                     Rest::Assign(op, value) => StmtKind::Assign { target, op, value },
                     Rest::End if !is_comparison => StmtKind::Expr(target),
@@ -379,7 +408,9 @@ pub fn statement<'a>(
             simple,
         ))
         .labelled(What::Statement)
-        .recover_with(via_parser(skip_statement().map_with(|_, e| mk(StmtKind::Error, e))))
+        .recover_with(via_parser(
+            skip_statement().map_with(|_, e| mk(StmtKind::Error, e)),
+        ))
         .boxed()
     })
 }
