@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian/Ubuntu machine with Rust, gcc, Python and Node lacks for stforge.
+# Idempotent: installs only what is missing. The list grows as capabilities land (libz3-dev for
+# verification, cmake/clang for local inference, code-server for the editor tests).
+set -euo pipefail
+
+apt_packages=()   # none needed yet: the parser and formatter are pure Rust
+
+missing=()
+for pkg in "${apt_packages[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
+
+cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
