@@ -23,6 +23,8 @@ enum Rest {
     Assign(AssignOp, Expr),
     /// `;`
     End,
+    /// `:` — the expression was a jump label.
+    Label,
     /// Anything else (skipped up to the `;`), or nothing: the first token found.
     Junk(Option<K>),
 }
@@ -328,10 +330,6 @@ pub fn statement<'a>(
         .then_ignore(end_of_statement(src))
         .map_with(mk);
 
-        let label = ident(src)
-            .then_ignore(tok(K::Colon))
-            .map_with(|name, e| mk(StmtKind::Label(name), e));
-
         let empty_stmt = tok(K::Semi).map_with(|_, e| mk(StmtKind::Empty, e));
 
         let assign_op = choice((
@@ -341,8 +339,8 @@ pub fn statement<'a>(
             tok(K::ResetOp).then(tok(K::Eq)).to(AssignOp::Reset),
             tok(K::Ref).then(tok(K::Eq)).to(AssignOp::Ref),
         ));
-        // An assignment or a call, parsed once: the target is a full expression. What follows
-        // decides; a broken statement yields exactly one error and is skipped to its `;`.
+        // An assignment, a call or a jump label, parsed once: the target is a full expression.
+        // What follows decides; a broken statement yields exactly one error and is skipped to its `;`.
         let next_kind = any().rewind().or_not();
         let rest = choice((
             // Once `:=` is read this is an assignment: a missing value is reported as such.
@@ -359,6 +357,7 @@ pub fn statement<'a>(
                 .then_ignore(end_of_statement(src))
                 .map(|(op, value)| Rest::Assign(op, value)),
             tok(K::Semi).to(Rest::End),
+            tok(K::Colon).to(Rest::Label),
             any()
                 .rewind()
                 .then_ignore(skip_statement())
@@ -379,6 +378,13 @@ pub fn statement<'a>(
                 );
                 let kind = match rest {
                     Rest::Assign(op, value) => StmtKind::Assign { target, op, value },
+                    Rest::Label => match target.kind {
+                        ExprKind::Name(name) => StmtKind::Label(name),
+                        _ => {
+                            emitter.emit(ParseError::expected_at(target.span.end, Some(K::Colon), K::Assign));
+                            StmtKind::Error
+                        }
+                    },
                     Rest::End if !is_comparison => StmtKind::Expr(target),
                     Rest::Junk(found) if is_call => {
                         emitter.emit(ParseError::expected_at(target.span.end, found, K::Semi));
@@ -404,7 +410,6 @@ pub fn statement<'a>(
             repeat_stmt,
             keyword_stmt,
             empty_stmt,
-            label,
             simple,
         ))
         .labelled(What::Statement)
