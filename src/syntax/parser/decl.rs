@@ -45,93 +45,92 @@ pub fn type_and_decl<'a>(
     impl Parser<'a, Tokens<'a>, TypeSpec, Extra> + Clone,
     impl Parser<'a, Tokens<'a>, VarDecl, Extra> + Clone,
 ) {
-    let mut type_spec = Recursive::declare();
-    let mut var_decl = Recursive::declare();
-
-    let string_length = choice((
-        expr.clone()
-            .then_ignore(expect(K::RParen))
-            .delimited_by(tok(K::LParen), empty()),
-        expr.clone()
-            .then_ignore(expect(K::RBracket))
-            .delimited_by(tok(K::LBracket), empty()),
-    ))
-    .map(Box::new)
-    .or_not();
-    let string = select! { K::StringKw => false, K::WStringKw => true }
-        .then(string_length)
-        .map(|(wide, length)| TypeSpecKind::String { wide, length });
-
-    let dim = choice((
-        tok(K::Star).map_with(|_, e| ArrayDim::Star(span_of(e))),
-        expr.clone()
-            .then_ignore(expect(K::DotDot))
-            .then(expr.clone())
-            .map(|(low, high)| ArrayDim::Range(low, high)),
-    ));
-    let array = tok(K::Array)
-        .ignore_then(
-            dim.separated_by(tok(K::Comma))
-                .at_least(1)
-                .collect::<Vec<_>>()
-                .then_ignore(expect(K::RBracket))
-                .delimited_by(expect(K::LBracket), empty()),
-        )
-        .then_ignore(expect(K::Of))
-        .then(type_spec.clone())
-        .map(|(dims, element)| TypeSpecKind::Array {
-            dims,
-            element: Box::new(element),
-        });
-
-    let pointer = choice((
-        soft(K::Pointer)
-            .ignore_then(tok(K::To))
-            .ignore_then(type_spec.clone())
-            .map(|t| TypeSpecKind::Pointer(Box::new(t))),
-        tok(K::RefTo)
-            .ignore_then(type_spec.clone())
-            .map(|t| TypeSpecKind::RefTo(Box::new(t))),
-        soft(K::Reference)
-            .ignore_then(tok(K::To))
-            .ignore_then(type_spec.clone())
-            .map(|t| TypeSpecKind::Reference(Box::new(t))),
-    ));
-
-    let members = var_decl.clone().repeated().collect::<Vec<_>>();
-    let structure = tok(K::Struct)
-        .ignore_then(members.clone())
-        .then_ignore(expect(K::EndStruct))
-        .map(|members| TypeSpecKind::Struct { members });
-    let union = tok(K::Union)
-        .ignore_then(members)
-        .then_ignore(expect(K::EndUnion))
-        .map(|members| TypeSpecKind::Union { members });
-
-    // `(A, B := 2) INT`: the CODESYS order, base type after the values.
-    let enumeration = enum_values(src, expr.clone())
-        .then(qualified_name(src).or_not())
-        .map(|(values, base)| TypeSpecKind::Enum {
-            base,
-            values,
-            base_first: false,
-        });
-
-    let subrange = qualified_name(src)
-        .then(
+    let type_spec = recursive(|type_spec| {
+        let string_length = choice((
             expr.clone()
-                .then_ignore(tok(K::DotDot))
-                .then(expr.clone())
                 .then_ignore(expect(K::RParen))
                 .delimited_by(tok(K::LParen), empty()),
-        )
-        .map(|(base, (low, high))| TypeSpecKind::Subrange {
-            base,
-            low: Box::new(low),
-            high: Box::new(high),
-        });
+            expr.clone()
+                .then_ignore(expect(K::RBracket))
+                .delimited_by(tok(K::LBracket), empty()),
+        ))
+        .map(Box::new)
+        .or_not();
+        let string = select! { K::StringKw => false, K::WStringKw => true }
+            .then(string_length)
+            .map(|(wide, length)| TypeSpecKind::String { wide, length });
 
-    type_spec.define(
+        let dim = choice((
+            tok(K::Star).map_with(|_, e| ArrayDim::Star(span_of(e))),
+            expr.clone()
+                .then_ignore(expect(K::DotDot))
+                .then(expr.clone())
+                .map(|(low, high)| ArrayDim::Range(low, high)),
+        ));
+        let array = tok(K::Array)
+            .ignore_then(
+                dim.separated_by(tok(K::Comma))
+                    .at_least(1)
+                    .collect::<Vec<_>>()
+                    .then_ignore(expect(K::RBracket))
+                    .delimited_by(expect(K::LBracket), empty()),
+            )
+            .then_ignore(expect(K::Of))
+            .then(type_spec.clone())
+            .map(|(dims, element)| TypeSpecKind::Array {
+                dims,
+                element: Box::new(element),
+            });
+
+        let pointer = choice((
+            soft(K::Pointer)
+                .ignore_then(tok(K::To))
+                .ignore_then(type_spec.clone())
+                .map(|t| TypeSpecKind::Pointer(Box::new(t))),
+            tok(K::RefTo)
+                .ignore_then(type_spec.clone())
+                .map(|t| TypeSpecKind::RefTo(Box::new(t))),
+            soft(K::Reference)
+                .ignore_then(tok(K::To))
+                .ignore_then(type_spec.clone())
+                .map(|t| TypeSpecKind::Reference(Box::new(t))),
+        ));
+
+        let members = var_decl_with(src, expr.clone(), type_spec.clone())
+            .repeated()
+            .collect::<Vec<_>>();
+        let structure = tok(K::Struct)
+            .ignore_then(members.clone())
+            .then_ignore(expect(K::EndStruct))
+            .map(|members| TypeSpecKind::Struct { members });
+        let union = tok(K::Union)
+            .ignore_then(members)
+            .then_ignore(expect(K::EndUnion))
+            .map(|members| TypeSpecKind::Union { members });
+
+        // `(A, B := 2) INT`: the CODESYS order, base type after the values.
+        let enumeration = enum_values(src, expr.clone())
+            .then(qualified_name(src).or_not())
+            .map(|(values, base)| TypeSpecKind::Enum {
+                base,
+                values,
+                base_first: false,
+            });
+
+        let subrange = qualified_name(src)
+            .then(
+                expr.clone()
+                    .then_ignore(tok(K::DotDot))
+                    .then(expr.clone())
+                    .then_ignore(expect(K::RParen))
+                    .delimited_by(tok(K::LParen), empty()),
+            )
+            .map(|(base, (low, high))| TypeSpecKind::Subrange {
+                base,
+                low: Box::new(low),
+                high: Box::new(high),
+            });
+
         choice((
             array,
             pointer,
@@ -147,9 +146,18 @@ pub fn type_and_decl<'a>(
             span: span_of(e),
         })
         .labelled(What::Type)
-        .boxed(),
-    );
+        .boxed()
+    });
+    let var_decl = var_decl_with(src, expr, type_spec.clone());
+    (type_spec, var_decl)
+}
 
+/// A variable declaration (or struct member), given the type parser.
+fn var_decl_with<'a>(
+    src: &'a str,
+    expr: impl Parser<'a, Tokens<'a>, Expr, Extra> + Clone + 'a,
+    type_spec: impl Parser<'a, Tokens<'a>, TypeSpec, Extra> + Clone + 'a,
+) -> impl Parser<'a, Tokens<'a>, VarDecl, Extra> + Clone {
     // In VAR_CONFIG the name is an instance path such as `Main.fb.x` or `Main.a[1].b`.
     let path_step = choice((
         tok(K::Dot).ignore_then(ident(src)).ignored(),
@@ -195,45 +203,42 @@ pub fn type_and_decl<'a>(
                 }
             }
         });
-    var_decl.define(
-        names
-            .then(address.or_not())
-            .then_ignore(tok(K::Colon))
-            .then(type_spec.clone())
-            .then(edge.or_not())
-            .then(args(src, expr.clone()).or_not())
-            .then(tok(K::Assign).ignore_then(init).or_not())
-            .then_ignore(expect(K::Semi))
-            .map_with(
-                |(((((names, address), ty), edge), init_args), init), e| VarDecl {
-                    names,
-                    address,
-                    ty,
-                    edge,
-                    init_args,
-                    init,
-                    span: span_of(e),
-                },
-            )
-            .labelled(What::Declaration)
-            .recover_with(via_parser(skip_declaration().map_with(|_, e| VarDecl {
-                names: Vec::new(),
-                address: None,
-                ty: TypeSpec {
-                    kind: TypeSpecKind::Named(QualifiedName {
-                        parts: Vec::new(),
-                        span: span_of(e),
-                    }),
-                    span: span_of(e),
-                },
-                edge: None,
-                init_args: None,
-                init: None,
+    names
+        .then(address.or_not())
+        .then_ignore(tok(K::Colon))
+        .then(type_spec.clone())
+        .then(edge.or_not())
+        .then(args(src, expr.clone()).or_not())
+        .then(tok(K::Assign).ignore_then(init).or_not())
+        .then_ignore(expect(K::Semi))
+        .map_with(
+            |(((((names, address), ty), edge), init_args), init), e| VarDecl {
+                names,
+                address,
+                ty,
+                edge,
+                init_args,
+                init,
                 span: span_of(e),
-            })))
-            .boxed(),
-    );
-    (type_spec, var_decl)
+            },
+        )
+        .labelled(What::Declaration)
+        .recover_with(via_parser(skip_declaration().map_with(|_, e| VarDecl {
+            names: Vec::new(),
+            address: None,
+            ty: TypeSpec {
+                kind: TypeSpecKind::Named(QualifiedName {
+                    parts: Vec::new(),
+                    span: span_of(e),
+                }),
+                span: span_of(e),
+            },
+            edge: None,
+            init_args: None,
+            init: None,
+            span: span_of(e),
+        })))
+        .boxed()
 }
 
 /// Skips a broken declaration up to and including its `;`, stopping before a keyword that

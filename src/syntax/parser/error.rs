@@ -130,6 +130,19 @@ impl ParseError {
         }
     }
 
+    /// "expected <what>" at `span`.
+    pub fn expected_what(span: SimpleSpan, found: Option<TokenKind>, what: What) -> ParseError {
+        ParseError {
+            span,
+            found,
+            expected: Expected {
+                whats: 1 << what as u8,
+                ..Expected::default()
+            },
+            hint: None,
+        }
+    }
+
     pub fn with_span(mut self, start: usize, end: usize) -> ParseError {
         self.span = SimpleSpan::from(start..end);
         self

@@ -1,10 +1,9 @@
-//! Expressions: IEC precedence via a Pratt parser, postfix chains (`a.b(x).c[1]^`), literals,
+//! Expressions: IEC precedence by precedence climbing, postfix chains (`a.b(x).c[1]^`), literals,
 //! call arguments and initialisers.
 
-use super::{Extra, MapExtra, Tokens, What, expect, ident, next_id, span_of, text, tok};
+use super::{Extra, MapExtra, ParseError, Tokens, What, expect, ident, next_id, span_of, text, tok};
 use crate::syntax::ast::*;
 use crate::syntax::token::TokenKind as K;
-use chumsky::pratt::{infix, left, prefix};
 use chumsky::prelude::*;
 
 fn mk(kind: ExprKind, e: &mut MapExtra<'_, '_>) -> Expr {
@@ -122,20 +121,21 @@ pub fn expr<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clon
             });
 
         // `(x := y)` is an assignment used as a value (CODESYS ExST).
-        let paren_assign = expr
+        // `(x := y)` is an assignment used as a value (CODESYS ExST). The inner expression is
+        // parsed once: trying the assignment first would parse every nesting level twice.
+        let paren = expr
             .clone()
-            .then_ignore(tok(K::Assign))
-            .then(expr.clone())
-            .map_with(|(target, value), e| {
-                mk(
+            .then(tok(K::Assign).ignore_then(expr.clone()).or_not())
+            .map_with(|(inner, value), e| match value {
+                Some(value) => mk(
                     ExprKind::Assign {
-                        target: Box::new(target),
+                        target: Box::new(inner),
                         value: Box::new(value),
                     },
                     e,
-                )
-            });
-        let paren = choice((paren_assign, expr.clone()))
+                ),
+                None => inner,
+            })
             .then_ignore(expect(K::RParen))
             .delimited_by(tok(K::LParen), empty())
             .map_with(|inner, e| mk(ExprKind::Paren(Box::new(inner)), e));
@@ -199,70 +199,146 @@ pub fn expr<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clon
             mk(kind, e)
         });
 
-        let binary = |l: Expr, op: BinaryOp, r: Expr, e: &mut MapExtra<'a, '_>| {
-            mk(
-                ExprKind::Binary {
-                    op,
-                    lhs: Box::new(l),
-                    rhs: Box::new(r),
-                },
-                e,
-            )
-        };
-        let unary = |op: UnaryOp, operand: Expr, e: &mut MapExtra<'a, '_>| {
-            mk(
-                ExprKind::Unary {
-                    op,
-                    operand: Box::new(operand),
-                },
-                e,
-            )
-        };
-        // IEC 61131-3 table of operator precedence: unary operators bind tightest, then `**`,
-        // multiplicative, additive, comparison, equality, AND, XOR, OR.
-        postfix
-            .pratt((
-                prefix(
-                    9,
-                    select! { K::Minus => UnaryOp::Neg, K::Plus => UnaryOp::Plus, K::Not => UnaryOp::Not },
-                    move |op, operand, e| unary(op, operand, e),
-                ),
-                infix(left(8), just(K::Power).to(BinaryOp::Power), move |l, op, r, e| binary(l, op, r, e)),
-                infix(
-                    left(7),
-                    select! { K::Star => BinaryOp::Mul, K::Slash => BinaryOp::Div, K::Mod => BinaryOp::Mod },
-                    move |l, op, r, e| binary(l, op, r, e),
-                ),
-                infix(
-                    left(6),
-                    select! { K::Plus => BinaryOp::Add, K::Minus => BinaryOp::Sub },
-                    move |l, op, r, e| binary(l, op, r, e),
-                ),
-                infix(
-                    left(5),
-                    select! { K::Lt => BinaryOp::Lt, K::Gt => BinaryOp::Gt, K::Le => BinaryOp::Le, K::Ge => BinaryOp::Ge },
-                    move |l, op, r, e| binary(l, op, r, e),
-                ),
-                infix(
-                    left(4),
-                    select! { K::Eq => BinaryOp::Eq, K::Ne => BinaryOp::Ne },
-                    move |l, op, r, e| binary(l, op, r, e),
-                ),
-                infix(
-                    left(3),
-                    select! { K::And => BinaryOp::And, K::Ampersand => BinaryOp::And, K::AndThen => BinaryOp::AndThen },
-                    move |l, op, r, e| binary(l, op, r, e),
-                ),
-                infix(left(2), just(K::Xor).to(BinaryOp::Xor), move |l, op, r, e| binary(l, op, r, e)),
-                infix(
-                    left(1),
-                    select! { K::Or => BinaryOp::Or, K::OrElse => BinaryOp::OrElse },
-                    move |l, op, r, e| binary(l, op, r, e),
-                ),
-            ))
-            .labelled(What::Expression)
-            .boxed()
+        operators(postfix).labelled(What::Expression).boxed()
     })
+}
+
+/// The binary operator a token stands for, with its binding power: IEC 61131-3's precedence
+/// table, weakest first (OR, XOR, AND, equality, comparison, additive, multiplicative, `**`).
+/// All are left-associative.
+fn binary_op(kind: K) -> Option<(BinaryOp, u8)> {
+    Some(match kind {
+        K::Or => (BinaryOp::Or, 1),
+        K::OrElse => (BinaryOp::OrElse, 1),
+        K::Xor => (BinaryOp::Xor, 2),
+        K::And | K::Ampersand => (BinaryOp::And, 3),
+        K::AndThen => (BinaryOp::AndThen, 3),
+        K::Eq => (BinaryOp::Eq, 4),
+        K::Ne => (BinaryOp::Ne, 4),
+        K::Lt => (BinaryOp::Lt, 5),
+        K::Gt => (BinaryOp::Gt, 5),
+        K::Le => (BinaryOp::Le, 5),
+        K::Ge => (BinaryOp::Ge, 5),
+        K::Plus => (BinaryOp::Add, 6),
+        K::Minus => (BinaryOp::Sub, 6),
+        K::Star => (BinaryOp::Mul, 7),
+        K::Slash => (BinaryOp::Div, 7),
+        K::Mod => (BinaryOp::Mod, 7),
+        K::Power => (BinaryOp::Power, 8),
+        _ => return None,
+    })
+}
+
+fn unary_op(kind: K) -> Option<UnaryOp> {
+    match kind {
+        K::Minus => Some(UnaryOp::Neg),
+        K::Plus => Some(UnaryOp::Plus),
+        K::Not => Some(UnaryOp::Not),
+        _ => None,
+    }
+}
+
+type Input<'a, 'p> = chumsky::input::InputRef<'a, 'p, Tokens<'a>, Extra>;
+type Cursor<'a, 'p> = chumsky::input::Cursor<'a, 'p, Tokens<'a>>;
+
+/// Unary and binary operators over `operand` (the postfix-expression parser), by precedence
+/// climbing. Hand-written because it is the hottest part of parsing: one table lookup per
+/// token instead of trying every operator's parser in turn.
+///
+/// Once an operator is read, a missing operand is reported where it is missing and replaced by
+/// an `Error` node, so that `a + ;` gives one precise error and parsing goes on.
+fn operators<'a>(
+    operand: impl Parser<'a, Tokens<'a>, Expr, Extra> + Clone + 'a,
+) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clone {
+    custom(move |inp: &mut Input<'a, '_>| {
+        let before = inp.cursor();
+        let first = unary(inp, &operand, true)?;
+        Ok(binary(inp, &operand, first, &before, 1))
+    })
+}
+
+fn node<'a, 'p>(inp: &mut Input<'a, 'p>, before: &Cursor<'a, 'p>, kind: ExprKind) -> Expr {
+    let span: SimpleSpan = inp.span_since(before);
+    let counter: &mut u32 = inp.state();
+    let id = NodeId(*counter);
+    *counter += 1;
+    Expr {
+        id,
+        kind,
+        span: span.into(),
+    }
+}
+
+/// `-x`, `NOT x`, or an operand. Unary operators bind tighter than any binary one
+/// (`-2 ** 2` is `(-2) ** 2`, `NOT a AND b` is `(NOT a) AND b`).
+fn unary<'a>(
+    inp: &mut Input<'a, '_>,
+    operand: &impl Parser<'a, Tokens<'a>, Expr, Extra>,
+    first: bool,
+) -> Result<Expr, ParseError> {
+    let before = inp.cursor();
+    if let Some(op) = inp.peek().and_then(unary_op) {
+        inp.skip();
+        let inner = unary(inp, operand, false)?;
+        return Ok(node(inp, &before, ExprKind::Unary { op, operand: Box::new(inner) }));
+    }
+    match inp.parse(operand) {
+        Ok(e) => Ok(e),
+        // At the very start nothing is committed yet: let the caller try something else.
+        Err(e) if first => Err(e),
+        Err(_) => Ok(missing_operand(inp)),
+    }
+}
+
+/// Reports "expected expression" at the current token and stands in an `Error` node.
+fn missing_operand<'a>(inp: &mut Input<'a, '_>) -> Expr {
+    let before = inp.cursor();
+    let found = inp.peek();
+    let checkpoint = inp.save();
+    let _ = inp.next();
+    let span: SimpleSpan = inp.span_since(&before);
+    inp.rewind(checkpoint);
+    inp.emit(ParseError::expected_what(span, found, What::Expression));
+    let at = SimpleSpan::from(span.start..span.start);
+    let counter: &mut u32 = inp.state();
+    let id = NodeId(*counter);
+    *counter += 1;
+    Expr {
+        id,
+        kind: ExprKind::Error,
+        span: at.into(),
+    }
+}
+
+fn binary<'a, 'p>(
+    inp: &mut Input<'a, 'p>,
+    operand: &impl Parser<'a, Tokens<'a>, Expr, Extra>,
+    mut lhs: Expr,
+    before: &Cursor<'a, 'p>,
+    min_power: u8,
+) -> Expr {
+    while let Some((op, power)) = inp.peek().and_then(binary_op) {
+        if power < min_power {
+            break;
+        }
+        inp.skip();
+        let rhs_before = inp.cursor();
+        let first = match unary(inp, operand, false) {
+            Ok(e) => e,
+            Err(_) => missing_operand(inp),
+        };
+        let rhs = binary(inp, operand, first, &rhs_before, power + 1);
+        lhs = node(
+            inp,
+            before,
+            ExprKind::Binary {
+                op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            },
+        );
+    }
+    lhs
 }
 
 /// An initial value: an expression, a structure initialiser `(a := 1, b := (c := 2))` or an
