@@ -412,22 +412,35 @@ impl Lexer<'_> {
     }
 }
 
-/// Keywords bucketed by length, for a case-insensitive lookup without allocating.
+/// Keywords bucketed by length and first letter, for a case-insensitive lookup without
+/// allocating: most identifiers fall into an empty bucket at once.
 static KEYWORDS: LazyLock<Vec<Vec<(&'static str, TokenKind)>>> = LazyLock::new(|| {
-    let mut buckets: Vec<Vec<(&'static str, TokenKind)>> = vec![Vec::new(); 32];
+    let mut buckets: Vec<Vec<(&'static str, TokenKind)>> = vec![Vec::new(); 32 * 27];
     for &kind in TokenKind::ALL {
         if kind.is_hard_keyword() || kind.is_soft_keyword() {
             let text = kind.describe();
-            buckets[text.len()].push((text, kind));
+            buckets[bucket(text.as_bytes())].push((text, kind));
         }
     }
     buckets
 });
 
+/// The bucket of a word: its length and its first letter (27 for anything else).
+fn bucket(word: &[u8]) -> usize {
+    let letter = match word[0] {
+        b @ b'a'..=b'z' => (b - b'a') as usize,
+        b @ b'A'..=b'Z' => (b - b'A') as usize,
+        _ => 26,
+    };
+    word.len() * 27 + letter
+}
+
 /// The keyword a word spells, if any (case-insensitive).
 pub fn keyword(word: &str) -> Option<TokenKind> {
-    KEYWORDS
-        .get(word.len())?
+    if word.is_empty() || word.len() >= 32 {
+        return None;
+    }
+    KEYWORDS[bucket(word.as_bytes())]
         .iter()
         .find(|(text, _)| text.eq_ignore_ascii_case(word))
         .map(|&(_, kind)| kind)

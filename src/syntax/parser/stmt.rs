@@ -402,16 +402,18 @@ pub fn statement<'a>(
                 mk(kind, e)
             });
 
-        choice((
-            if_stmt,
-            case_stmt,
-            for_stmt,
-            while_stmt,
-            repeat_stmt,
-            keyword_stmt,
-            empty_stmt,
-            simple,
-        ))
+        // The first token decides which statement this is: one lookup instead of trying each
+        // kind in turn (statements are most of what is parsed).
+        custom(move |inp| match inp.peek() {
+            Some(K::If) => inp.parse(&if_stmt),
+            Some(K::Case) => inp.parse(&case_stmt),
+            Some(K::For) => inp.parse(&for_stmt),
+            Some(K::While) => inp.parse(&while_stmt),
+            Some(K::Repeat) => inp.parse(&repeat_stmt),
+            Some(K::Exit | K::Continue | K::Return | K::Jmp) => inp.parse(&keyword_stmt),
+            Some(K::Semi) => inp.parse(&empty_stmt),
+            _ => inp.parse(&simple),
+        })
         .labelled(What::Statement)
         .recover_with(via_parser(
             skip_statement().map_with(|_, e| mk(StmtKind::Error, e)),
