@@ -75,7 +75,6 @@ enum Postfix {
     Member(Ident),
     Bit(Literal),
     Index(Vec<Expr>),
-    Deref,
     Call(Vec<Arg>),
 }
 
@@ -100,14 +99,24 @@ pub fn expr<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clon
                 }),
             name.clone(),
         ));
-        let type_prefix = choice((
-            ident(src),
-            select! { K::StringKw => (), K::WStringKw => () }.map_with(move |_, e| Ident {
+        // A name, or a typed literal if `#` follows: the identifier is read once.
+        let name_or_typed = ident(src)
+            .then(tok(K::Hash).ignore_then(typed_value.clone()).or_not())
+            .map_with(|(id, value), e| match value {
+                Some(value) => mk(
+                    ExprKind::Typed {
+                        ty: id,
+                        value: Box::new(value),
+                    },
+                    e,
+                ),
+                None => mk(ExprKind::Name(id), e),
+            });
+        let typed_string = select! { K::StringKw => (), K::WStringKw => () }
+            .map_with(move |_, e| Ident {
                 name: text(src, e),
                 span: span_of(e),
-            }),
-        ));
-        let typed = type_prefix
+            })
             .then_ignore(tok(K::Hash))
             .then(typed_value)
             .map_with(|(ty, value), e| {
@@ -120,7 +129,6 @@ pub fn expr<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clon
                 )
             });
 
-        // `(x := y)` is an assignment used as a value (CODESYS ExST).
         // `(x := y)` is an assignment used as a value (CODESYS ExST). The inner expression is
         // parsed once: trying the assignment first would parse every nesting level twice.
         let paren = expr
@@ -151,54 +159,98 @@ pub fn expr<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clon
                 mk(ExprKind::Name(id), e)
             });
 
-        let atom = choice((
-            literal(src).map_with(|lit, e| mk(ExprKind::Literal(lit), e)),
-            typed,
-            name,
-            operator_function,
-            select! { K::Address => () }.map_with(move |_, e| {
-                let address = Address {
-                    text: text(src, e),
-                    span: span_of(e),
-                };
-                mk(ExprKind::Address(address), e)
-            }),
-            tok(K::This).map_with(|_, e| mk(ExprKind::This, e)),
-            tok(K::Super).map_with(|_, e| mk(ExprKind::Super, e)),
-            paren,
-        ));
+        let literal_expr = literal(src).map_with(|lit, e| mk(ExprKind::Literal(lit), e));
+        let address = select! { K::Address => () }.map_with(move |_, e| {
+            let address = Address {
+                text: text(src, e),
+                span: span_of(e),
+            };
+            mk(ExprKind::Address(address), e)
+        });
+        let this = tok(K::This).map_with(|_, e| mk(ExprKind::This, e));
+        let super_ = tok(K::Super).map_with(|_, e| mk(ExprKind::Super, e));
+        // The first token decides what kind of operand this is.
+        let atom = custom(move |inp: &mut Input<'a, '_>| match inp.peek() {
+            Some(k) if k == K::Ident || k.is_soft_keyword() => inp.parse(&name_or_typed),
+            Some(
+                K::Integer
+                | K::Real
+                | K::String
+                | K::WString
+                | K::Time
+                | K::Date
+                | K::TimeOfDay
+                | K::DateAndTime
+                | K::True
+                | K::False,
+            ) => inp.parse(&literal_expr),
+            Some(K::StringKw | K::WStringKw) => inp.parse(&typed_string),
+            // `AND` starts an operand only as a call, `AND(a, b)`; otherwise it is misplaced.
+            Some(k @ (K::And | K::Or | K::Xor | K::Mod)) => {
+                let checkpoint = inp.save();
+                inp.parse(&operator_function).map_err(|_| {
+                    inp.rewind(checkpoint);
+                    ParseError::expected_what(next_span(inp), Some(k), What::Expression)
+                })
+            }
+            Some(K::Address) => inp.parse(&address),
+            Some(K::This) => inp.parse(&this),
+            Some(K::Super) => inp.parse(&super_),
+            Some(K::LParen) => inp.parse(&paren),
+            found => Err(ParseError::expected_what(next_span(inp), found, What::Expression)),
+        });
 
         let bit = select! { K::Integer => () }.map_with(move |_, e| Literal {
             kind: LiteralKind::Integer,
             text: text(src, e),
         });
-        let postfix_op = choice((
-            tok(K::Dot).ignore_then(choice((
-                ident(src).map(Postfix::Member),
-                bit.map(Postfix::Bit),
-            ))),
-            expr.clone()
-                .separated_by(tok(K::Comma))
-                .at_least(1)
-                .collect::<Vec<_>>()
-                .then_ignore(expect(K::RBracket))
-                .delimited_by(tok(K::LBracket), empty())
-                .map(Postfix::Index),
-            tok(K::Caret).to(Postfix::Deref),
-            args(src, expr.clone()).map(Postfix::Call),
-        ));
-        let postfix = atom.foldl_with(postfix_op.repeated(), |base, op, e| {
-            let base = Box::new(base);
-            let kind = match op {
-                Postfix::Member(member) => ExprKind::Member { base, member },
-                Postfix::Bit(bit) => ExprKind::Bit { base, bit },
-                Postfix::Index(indices) => ExprKind::Index { base, indices },
-                Postfix::Deref => ExprKind::Deref(base),
-                Postfix::Call(args) => ExprKind::Call { callee: base, args },
-            };
-            mk(kind, e)
+        let member = tok(K::Dot).ignore_then(choice((
+            ident(src).map(Postfix::Member),
+            bit.map(Postfix::Bit),
+        )));
+        let index = expr
+            .clone()
+            .separated_by(tok(K::Comma))
+            .at_least(1)
+            .collect::<Vec<_>>()
+            .then_ignore(expect(K::RBracket))
+            .delimited_by(tok(K::LBracket), empty())
+            .map(Postfix::Index);
+        let call = args(src, expr.clone()).map(Postfix::Call);
+        // `a.b(x).c[1]^`: postfix operators bind tightest and chain left to right.
+        let postfix = custom(move |inp: &mut Input<'a, '_>| {
+            let before = inp.cursor();
+            let mut base = inp.parse(&atom)?;
+            loop {
+                let op = match inp.peek() {
+                    Some(K::Dot) => &member as &dyn Parser<'a, Tokens<'a>, Postfix, Extra>,
+                    Some(K::LBracket) => &index,
+                    Some(K::LParen) => &call,
+                    Some(K::Caret) => {
+                        inp.skip();
+                        base = node(inp, &before, ExprKind::Deref(Box::new(base)));
+                        continue;
+                    }
+                    _ => return Ok(base),
+                };
+                let op = match inp.parse(op) {
+                    Ok(op) => op,
+                    // `a.` with no member: committed, so report it here and keep `a`.
+                    Err(e) => {
+                        inp.emit(e);
+                        return Ok(base);
+                    }
+                };
+                let base_box = Box::new(base);
+                let kind = match op {
+                    Postfix::Member(member) => ExprKind::Member { base: base_box, member },
+                    Postfix::Bit(bit) => ExprKind::Bit { base: base_box, bit },
+                    Postfix::Index(indices) => ExprKind::Index { base: base_box, indices },
+                    Postfix::Call(args) => ExprKind::Call { callee: base_box, args },
+                };
+                base = node(inp, &before, kind);
+            }
         });
-
         operators(postfix).labelled(What::Expression).boxed()
     })
 }
@@ -238,7 +290,7 @@ fn unary_op(kind: K) -> Option<UnaryOp> {
     }
 }
 
-type Input<'a, 'p> = chumsky::input::InputRef<'a, 'p, Tokens<'a>, Extra>;
+pub type Input<'a, 'p> = chumsky::input::InputRef<'a, 'p, Tokens<'a>, Extra>;
 type Cursor<'a, 'p> = chumsky::input::Cursor<'a, 'p, Tokens<'a>>;
 
 /// Unary and binary operators over `operand` (the postfix-expression parser), by precedence
@@ -290,14 +342,20 @@ fn unary<'a>(
     }
 }
 
-/// Reports "expected expression" at the current token and stands in an `Error` node.
-fn missing_operand<'a>(inp: &mut Input<'a, '_>) -> Expr {
+/// The span of the next token (empty at the end of the input), without consuming it.
+pub fn next_span(inp: &mut Input<'_, '_>) -> SimpleSpan {
     let before = inp.cursor();
-    let found = inp.peek();
     let checkpoint = inp.save();
     let _ = inp.next();
-    let span: SimpleSpan = inp.span_since(&before);
+    let span = inp.span_since(&before);
     inp.rewind(checkpoint);
+    span
+}
+
+/// Reports "expected expression" at the current token and stands in an `Error` node.
+fn missing_operand<'a>(inp: &mut Input<'a, '_>) -> Expr {
+    let found = inp.peek();
+    let span = next_span(inp);
     inp.emit(ParseError::expected_what(span, found, What::Expression));
     let at = SimpleSpan::from(span.start..span.start);
     let counter: &mut u32 = inp.state();
