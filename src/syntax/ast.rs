@@ -317,13 +317,8 @@ pub enum StmtKind {
         arms: Vec<CaseArm>,
         else_body: Option<Vec<Stmt>>,
     },
-    For {
-        var: Expr,
-        from: Expr,
-        to: Expr,
-        by: Option<Expr>,
-        body: Vec<Stmt>,
-    },
+    /// Boxed: the loop header is large and loops are rare, so statements stay small.
+    For(Box<ForLoop>),
     While {
         cond: Expr,
         body: Vec<Stmt>,
@@ -342,6 +337,16 @@ pub enum StmtKind {
     Empty,
     /// A statement that could not be parsed; its diagnostics say why.
     Error,
+}
+
+/// `FOR var := from TO to BY by DO body END_FOR`
+#[derive(Clone, Debug)]
+pub struct ForLoop {
+    pub var: Expr,
+    pub from: Expr,
+    pub to: Expr,
+    pub by: Option<Expr>,
+    pub body: Vec<Stmt>,
 }
 
 #[derive(Clone, Debug)]

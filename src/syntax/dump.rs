@@ -239,13 +239,14 @@ impl Dumper {
                     }
                 });
             }
-            StmtKind::For {
-                var,
-                from,
-                to,
-                by,
-                body,
-            } => {
+            StmtKind::For(for_loop) => {
+                let ForLoop {
+                    var,
+                    from,
+                    to,
+                    by,
+                    body,
+                } = &**for_loop;
                 let by = by
                     .as_ref()
                     .map(|b| format!(" BY {}", expr(b)))

@@ -516,13 +516,14 @@ impl Printer<'_> {
                 }
                 self.close("END_CASE;", s.span.end);
             }
-            StmtKind::For {
-                var,
-                from,
-                to,
-                by,
-                body,
-            } => {
+            StmtKind::For(for_loop) => {
+                let ForLoop {
+                    var,
+                    from,
+                    to,
+                    by,
+                    body,
+                } = &**for_loop;
                 let by_text = by
                     .as_ref()
                     .map(|b| format!(" BY {}", expr(b)))

@@ -62,18 +62,27 @@ fn opt_semi<'a>() -> impl Parser<'a, Tokens<'a>, (), Extra> + Clone {
     just(TokenKind::Semi).or_not().ignored()
 }
 
-/// An identifier, including soft keywords used as names.
+/// An identifier, including soft keywords used as names. Hand-written: it is the most
+/// frequently tried parser, and this avoids the filter and label layers.
 fn ident<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Ident, Extra> + Clone {
-    any()
-        .filter(|k: &TokenKind| *k == TokenKind::Ident || k.is_soft_keyword())
-        .map_with(move |_, e| {
-            let span: Span = span_of(e);
-            Ident {
-                name: SmolStr::new(&src[span.range()]),
-                span,
+    custom(move |inp: &mut expr::Input<'a, '_>| {
+        let before = inp.cursor();
+        match inp.peek() {
+            Some(k) if k == TokenKind::Ident || k.is_soft_keyword() => {
+                inp.skip();
+                let span: Span = inp.span_since(&before).into();
+                Ok(Ident {
+                    name: SmolStr::new(&src[span.range()]),
+                    span,
+                })
             }
-        })
-        .labelled(What::Identifier)
+            found => Err(ParseError::expected_what(
+                expr::next_span(inp),
+                found,
+                What::Identifier,
+            )),
+        }
+    })
 }
 
 /// A given soft keyword (which the lexer reports as its own kind).

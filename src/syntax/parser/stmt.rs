@@ -294,13 +294,13 @@ pub fn statement<'a>(
             .then_ignore(opt_semi())
             .map_with(|((((var, from), to), by), body), e| {
                 mk(
-                    StmtKind::For {
+                    StmtKind::For(Box::new(ForLoop {
                         var,
                         from,
                         to,
                         by,
                         body,
-                    },
+                    })),
                     e,
                 )
             });
