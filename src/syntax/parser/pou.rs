@@ -41,8 +41,10 @@ fn accessor<'a>(kind: K) -> chumsky::Boxed<'a, 'a, Tokens<'a>, (), Extra> {
         .boxed()
 }
 
+/// Boxed member: every body statement passes through this enum, which would otherwise be as
+/// large as a whole POU.
 enum Part {
-    Member(Pou),
+    Member(Box<Pou>),
     Stmt(Stmt),
 }
 
@@ -75,7 +77,7 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
     let pou = recursive(|pou| {
         // Statements and members may interleave (TwinCAT puts the body first, IEC classes
         // put methods first); they are separated when the POU is built.
-        let parts = choice((pou.clone().map(Part::Member), stmt.clone().map(Part::Stmt)))
+        let parts = choice((pou.clone().map(|p| Part::Member(Box::new(p))), stmt.clone().map(Part::Stmt)))
             .repeated()
             .collect::<Vec<_>>();
 
@@ -141,7 +143,7 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
                             let mut members = Vec::new();
                             for part in parts {
                                 match part {
-                                    Part::Member(m) => members.push(m),
+                                    Part::Member(m) => members.push(*m),
                                     Part::Stmt(s) => body.push(s),
                                 }
                             }
