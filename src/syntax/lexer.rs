@@ -65,7 +65,14 @@ impl Lexer<'_> {
             let start = self.pos;
             let b = self.bytes[self.pos];
             match b {
-                b' ' | b'\t' | b'\r' | b'\n' | 0x0C => self.pos += 1,
+                b' ' | b'\t' | b'\r' | b'\n' | 0x0C => {
+                    self.pos += 1;
+                    while self.pos < self.bytes.len()
+                        && matches!(self.bytes[self.pos], b' ' | b'\t' | b'\r' | b'\n' | 0x0C)
+                    {
+                        self.pos += 1;
+                    }
+                }
                 b'(' if self.peek(1) == b'*' => self.block_comment(),
                 b'/' if self.peek(1) == b'*' => self.c_comment(),
                 b'/' if self.peek(1) == b'/' => self.line_comment(),
@@ -365,9 +372,11 @@ impl Lexer<'_> {
 
     fn word(&mut self) {
         let start = self.pos;
-        while self.peek(0).is_ascii_alphanumeric() || self.peek(0) == b'_' {
-            self.pos += 1;
-        }
+        let end = self.bytes[start..]
+            .iter()
+            .position(|&b| !IDENT_BYTE[b as usize])
+            .map_or(self.bytes.len(), |n| start + n);
+        self.pos = end;
         let word = &self.text[start..self.pos];
         if self.peek(0) == b'#'
             && let Some(kind) = literal::date_time_prefix(word)
@@ -411,6 +420,17 @@ impl Lexer<'_> {
         self.push(TokenKind::Address, start);
     }
 }
+
+/// Bytes that continue an identifier: ASCII letters, digits and `_`.
+static IDENT_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
 
 /// Keywords bucketed by length and first letter, for a case-insensitive lookup without
 /// allocating: most identifiers fall into an empty bucket at once.

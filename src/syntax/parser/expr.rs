@@ -1,7 +1,9 @@
 //! Expressions: IEC precedence by precedence climbing, postfix chains (`a.b(x).c[1]^`), literals,
 //! call arguments and initialisers.
 
-use super::{Extra, MapExtra, ParseError, Tokens, What, expect, ident, next_id, span_of, text, tok};
+use super::{
+    Extra, MapExtra, ParseError, Tokens, What, expect, ident, next_id, span_of, text, tok,
+};
 use crate::syntax::ast::*;
 use crate::syntax::token::TokenKind as K;
 use chumsky::prelude::*;
@@ -193,11 +195,15 @@ pub fn expr<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clon
                     ParseError::expected_what(next_span(inp), Some(k), What::Expression)
                 })
             }
-            Some(K::Address) => inp.parse(&address),
+            Some(K::Address) => inp.parse(address),
             Some(K::This) => inp.parse(&this),
             Some(K::Super) => inp.parse(&super_),
             Some(K::LParen) => inp.parse(&paren),
-            found => Err(ParseError::expected_what(next_span(inp), found, What::Expression)),
+            found => Err(ParseError::expected_what(
+                next_span(inp),
+                found,
+                What::Expression,
+            )),
         });
 
         let bit = select! { K::Integer => () }.map_with(move |_, e| Literal {
@@ -243,10 +249,22 @@ pub fn expr<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clon
                 };
                 let base_box = Box::new(base);
                 let kind = match op {
-                    Postfix::Member(member) => ExprKind::Member { base: base_box, member },
-                    Postfix::Bit(bit) => ExprKind::Bit { base: base_box, bit },
-                    Postfix::Index(indices) => ExprKind::Index { base: base_box, indices },
-                    Postfix::Call(args) => ExprKind::Call { callee: base_box, args },
+                    Postfix::Member(member) => ExprKind::Member {
+                        base: base_box,
+                        member,
+                    },
+                    Postfix::Bit(bit) => ExprKind::Bit {
+                        base: base_box,
+                        bit,
+                    },
+                    Postfix::Index(indices) => ExprKind::Index {
+                        base: base_box,
+                        indices,
+                    },
+                    Postfix::Call(args) => ExprKind::Call {
+                        callee: base_box,
+                        args,
+                    },
                 };
                 base = node(inp, &before, kind);
             }
@@ -332,7 +350,14 @@ fn unary<'a>(
     if let Some(op) = inp.peek().and_then(unary_op) {
         inp.skip();
         let inner = unary(inp, operand, false)?;
-        return Ok(node(inp, &before, ExprKind::Unary { op, operand: Box::new(inner) }));
+        return Ok(node(
+            inp,
+            &before,
+            ExprKind::Unary {
+                op,
+                operand: Box::new(inner),
+            },
+        ));
     }
     match inp.parse(operand) {
         Ok(e) => Ok(e),

@@ -77,9 +77,12 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
     let pou = recursive(|pou| {
         // Statements and members may interleave (TwinCAT puts the body first, IEC classes
         // put methods first); they are separated when the POU is built.
-        let parts = choice((pou.clone().map(|p| Part::Member(Box::new(p))), stmt.clone().map(Part::Stmt)))
-            .repeated()
-            .collect::<Vec<_>>();
+        let parts = choice((
+            pou.clone().map(|p| Part::Member(Box::new(p))),
+            stmt.clone().map(Part::Stmt),
+        ))
+        .repeated()
+        .collect::<Vec<_>>();
 
         // One parser per POU kind, each closed by its own END keyword.
         let kinds = POU_KEYWORDS

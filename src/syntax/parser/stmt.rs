@@ -381,7 +381,11 @@ pub fn statement<'a>(
                     Rest::Label => match target.kind {
                         ExprKind::Name(name) => StmtKind::Label(name),
                         _ => {
-                            emitter.emit(ParseError::expected_at(target.span.end, Some(K::Colon), K::Assign));
+                            emitter.emit(ParseError::expected_at(
+                                target.span.end,
+                                Some(K::Colon),
+                                K::Assign,
+                            ));
                             StmtKind::Error
                         }
                     },
