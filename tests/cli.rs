@@ -270,6 +270,18 @@ fn ten_thousand_nested_parentheses() {
     );
 }
 
+/// Each level once took twice as long as the one inside it (found by fuzzing).
+#[test]
+fn nested_parentheses_parse_in_linear_time() {
+    let text = format!(
+        "PROGRAM P\nx := {}1{};\nEND_PROGRAM\n",
+        "(".repeat(250),
+        ")".repeat(250)
+    );
+    let (code, diagnostics) = check_json(text.as_bytes());
+    assert_eq!((code, diagnostics.len()), (Some(0), 0));
+}
+
 #[test]
 fn ten_thousand_nested_ifs() {
     let text = format!(
