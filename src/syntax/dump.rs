@@ -1,8 +1,10 @@
 //! A readable text form of the tree, for snapshots, `stforge parse` and round-trip checks.
 //! Declarations and statements get one line each (with `@start..end` spans when asked);
-//! expressions are written inline as fully parenthesised prefix forms, so precedence is visible.
+//! expressions are written inline as fully parenthesised prefix forms, so precedence is visible;
+//! types are written as the printer writes them.
 
 use super::ast::*;
+use super::printer::{names, qname, type_spec};
 use std::fmt::Write;
 
 pub fn dump(unit: &SourceUnit, spans: bool) -> String {
@@ -273,67 +275,6 @@ impl Dumper {
             StmtKind::Empty => self.line("EMPTY", s.span),
             StmtKind::Error => self.line("ERROR", s.span),
         }
-    }
-}
-
-fn qname(q: &QualifiedName) -> String {
-    let parts: Vec<&str> = q.parts.iter().map(|p| p.name.as_str()).collect();
-    parts.join(".")
-}
-
-fn names(list: &[QualifiedName]) -> String {
-    list.iter().map(qname).collect::<Vec<_>>().join(", ")
-}
-
-fn type_spec(t: &TypeSpec) -> String {
-    match &t.kind {
-        TypeSpecKind::Named(q) => qname(q),
-        TypeSpecKind::String { wide, length } => {
-            let kw = if *wide { "WSTRING" } else { "STRING" };
-            match length {
-                Some(len) => format!("{kw}({})", expr(len)),
-                None => kw.to_string(),
-            }
-        }
-        TypeSpecKind::Array { dims, element } => {
-            let dims: Vec<String> = dims
-                .iter()
-                .map(|d| match d {
-                    ArrayDim::Range(a, b) => format!("{}..{}", expr(a), expr(b)),
-                    ArrayDim::Star(_) => "*".into(),
-                })
-                .collect();
-            format!("ARRAY[{}] OF {}", dims.join(", "), type_spec(element))
-        }
-        TypeSpecKind::Pointer(t) => format!("POINTER TO {}", type_spec(t)),
-        TypeSpecKind::RefTo(t) => format!("REF_TO {}", type_spec(t)),
-        TypeSpecKind::Reference(t) => format!("REFERENCE TO {}", type_spec(t)),
-        TypeSpecKind::Subrange { base, low, high } => {
-            format!("{}({}..{})", qname(base), expr(low), expr(high))
-        }
-        TypeSpecKind::Enum {
-            base,
-            values,
-            base_first,
-        } => {
-            let values: Vec<String> = values
-                .iter()
-                .map(|v| match &v.value {
-                    Some(x) => format!("{} := {}", v.name.name, expr(x)),
-                    None => v.name.name.to_string(),
-                })
-                .collect();
-            let base = base.as_ref().map(qname).unwrap_or_default();
-            if *base_first {
-                format!("ENUM {base} ({})", values.join(", "))
-            } else {
-                format!("ENUM ({}) {base}", values.join(", "))
-                    .trim_end()
-                    .to_string()
-            }
-        }
-        TypeSpecKind::Struct { .. } => "STRUCT".into(),
-        TypeSpecKind::Union { .. } => "UNION".into(),
     }
 }
 

@@ -662,16 +662,17 @@ fn assign_op(op: AssignOp) -> &'static str {
     }
 }
 
-fn qname(q: &QualifiedName) -> String {
+pub(crate) fn qname(q: &QualifiedName) -> String {
     let parts: Vec<&str> = q.parts.iter().map(|p| p.name.as_str()).collect();
     parts.join(".")
 }
 
-fn names(list: &[QualifiedName]) -> String {
+pub(crate) fn names(list: &[QualifiedName]) -> String {
     list.iter().map(qname).collect::<Vec<_>>().join(", ")
 }
 
-fn type_spec(t: &TypeSpec) -> String {
+/// A type as canonical ST (structures and unions only by keyword: their members take lines).
+pub(crate) fn type_spec(t: &TypeSpec) -> String {
     match &t.kind {
         TypeSpecKind::Named(q) => qname(q),
         TypeSpecKind::String { wide, length } => {
@@ -716,7 +717,6 @@ fn type_spec(t: &TypeSpec) -> String {
                 (None, _) => list,
             }
         }
-        // Printed by the caller over several lines.
         TypeSpecKind::Struct { .. } => "STRUCT".into(),
         TypeSpecKind::Union { .. } => "UNION".into(),
     }

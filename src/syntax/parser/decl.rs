@@ -6,6 +6,27 @@ use crate::syntax::ast::*;
 use crate::syntax::token::TokenKind as K;
 use chumsky::prelude::*;
 
+/// `PUBLIC`, `ABSTRACT`, … (soft keywords).
+pub fn modifier<'a>() -> impl Parser<'a, Tokens<'a>, Modifier, Extra> + Clone {
+    select! {
+        K::Public => Modifier::Public,
+        K::Private => Modifier::Private,
+        K::Protected => Modifier::Protected,
+        K::Internal => Modifier::Internal,
+        K::Abstract => Modifier::Abstract,
+        K::Final => Modifier::Final,
+    }
+}
+
+/// Modifiers before a name. A modifier word is only a modifier if a name still follows
+/// (`METHOD Final` names a method `Final`).
+pub fn modifiers<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Vec<Modifier>, Extra> + Clone {
+    modifier()
+        .then_ignore(ident(src).rewind())
+        .repeated()
+        .collect::<Vec<_>>()
+}
+
 /// `Lib.Type` or `Type`.
 pub fn qualified_name<'a>(
     src: &'a str,
@@ -339,18 +360,7 @@ pub fn type_block<'a>(
             },
             span: span_of(e),
         });
-    let modifier = select! {
-        K::Public => Modifier::Public,
-        K::Private => Modifier::Private,
-        K::Protected => Modifier::Protected,
-        K::Internal => Modifier::Internal,
-        K::Abstract => Modifier::Abstract,
-        K::Final => Modifier::Final,
-    };
-    let decl = modifier
-        .then_ignore(ident(src).rewind())
-        .repeated()
-        .collect::<Vec<_>>()
+    let decl = modifiers(src)
         .then(ident(src))
         .then(tok(K::Extends).ignore_then(qualified_name(src)).or_not())
         .then_ignore(expect(K::Colon))

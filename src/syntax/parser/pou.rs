@@ -1,7 +1,7 @@
 //! POUs (with their nested methods, properties and actions), configurations, and the item
 //! parser that ties the grammar together.
 
-use super::decl::{qualified_name, type_and_decl, type_block, var_block};
+use super::decl::{modifier, modifiers, qualified_name, type_and_decl, type_block, var_block};
 use super::expr::{args, expr};
 use super::stmt::statement;
 use super::{Extra, Tokens, expect, ident, opt_semi, soft, span_of, tok};
@@ -55,19 +55,7 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
     let var_block = var_block(var_decl).boxed();
     let stmt = statement(src, expr.clone());
 
-    let modifier = select! {
-        K::Public => Modifier::Public,
-        K::Private => Modifier::Private,
-        K::Protected => Modifier::Protected,
-        K::Internal => Modifier::Internal,
-        K::Abstract => Modifier::Abstract,
-        K::Final => Modifier::Final,
-    };
-    // A modifier is only a modifier if a name still follows (`METHOD Final` names a method).
-    let modifiers = modifier
-        .then_ignore(ident(src).rewind())
-        .repeated()
-        .collect::<Vec<_>>();
+    let modifiers = modifiers(src);
     let name_list = qualified_name(src)
         .separated_by(tok(K::Comma))
         .allow_trailing()
@@ -103,7 +91,7 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
                 };
                 // Accessors have no name to check modifiers against: `SET PUBLIC`.
                 let modifiers = if accessor {
-                    modifier.repeated().collect::<Vec<_>>().boxed()
+                    modifier().repeated().collect::<Vec<_>>().boxed()
                 } else {
                     modifiers.clone().boxed()
                 };
