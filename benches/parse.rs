@@ -19,6 +19,10 @@ use std::time::{Duration, Instant};
 use stforge::source::FileId;
 use stforge::syntax::{lex, parse};
 
+// Measure with the allocator the `stforge` binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DEFAULT_FILES: usize = 2000;
 const DEFAULT_RUNS: usize = 7;
 const TARGET_LINES: usize = 500;
