@@ -102,18 +102,27 @@ pub fn expr<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clon
             name.clone(),
         ));
         // A name, or a typed literal if `#` follows: the identifier is read once.
-        let name_or_typed = ident(src)
-            .then(tok(K::Hash).ignore_then(typed_value.clone()).or_not())
-            .map_with(|(id, value), e| match value {
-                Some(value) => mk(
+        let name_or_typed = {
+            let ident = ident(src);
+            let typed_value = typed_value.clone();
+            custom(move |inp: &mut Input<'a, '_>| {
+                let before = inp.cursor();
+                let id = inp.parse(&ident)?;
+                if inp.peek() != Some(K::Hash) {
+                    return Ok(node(inp, &before, ExprKind::Name(id)));
+                }
+                inp.skip();
+                let value = inp.parse(&typed_value)?;
+                Ok(node(
+                    inp,
+                    &before,
                     ExprKind::Typed {
                         ty: id,
                         value: Box::new(value),
                     },
-                    e,
-                ),
-                None => mk(ExprKind::Name(id), e),
-            });
+                ))
+            })
+        };
         let typed_string = select! { K::StringKw => (), K::WStringKw => () }
             .map_with(move |_, e| Ident {
                 name: text(src, e),
