@@ -161,30 +161,33 @@ fn end_of_statement<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, (), Extra> 
 fn chained_value<'a>(
     expr: impl Parser<'a, Tokens<'a>, Expr, Extra> + Clone + 'a,
 ) -> impl Parser<'a, Tokens<'a>, Expr, Extra> + Clone {
-    expr.clone()
-        .then(
-            tok(K::Assign)
-                .ignore_then(expr)
-                .repeated()
-                .collect::<Vec<_>>(),
-        )
-        .map(|(first, rest)| {
-            // Right-associative: a := (b := c)
-            let mut values: Vec<Expr> = std::iter::once(first).chain(rest).collect();
-            let mut value = values.pop().expect("at least one value");
-            while let Some(target) = values.pop() {
-                let span = target.span.to(value.span);
-                value = Expr {
-                    id: target.id,
-                    span,
-                    kind: ExprKind::Assign {
-                        target: Box::new(target),
-                        value: Box::new(value),
-                    },
-                };
-            }
-            value
-        })
+    // A loop on the next token rather than `repeated()`: nearly every assignment has no
+    // second `:=`, and a failed attempt per statement is a measurable cost.
+    custom(move |inp: &mut super::expr::Input<'a, '_>| {
+        let first = inp.parse(&expr)?;
+        if inp.peek() != Some(K::Assign) {
+            return Ok(first);
+        }
+        let mut values = vec![first];
+        while inp.peek() == Some(K::Assign) {
+            inp.skip();
+            values.push(inp.parse(&expr)?);
+        }
+        // Right-associative: a := (b := c)
+        let mut value = values.pop().expect("at least one value");
+        while let Some(target) = values.pop() {
+            let span = target.span.to(value.span);
+            value = Expr {
+                id: target.id,
+                span,
+                kind: ExprKind::Assign {
+                    target: Box::new(target),
+                    value: Box::new(value),
+                },
+            };
+        }
+        Ok(value)
+    })
 }
 
 /// One statement (recovering), and the expression parser it uses.
