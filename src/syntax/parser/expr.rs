@@ -58,18 +58,34 @@ pub fn args<'a>(
         .then(expr.clone().or_not())
         .map(|(name, value)| (ArgKind::Input, Some(name), value));
     let positional = expr.map(|value| (ArgKind::Positional, None, Some(value)));
-    choice((negated, output, input, positional))
-        .map_with(|(kind, name, value), e| Arg {
-            kind,
-            name,
-            value,
-            span: span_of(e),
-        })
-        .separated_by(tok(K::Comma))
-        .allow_trailing()
-        .collect::<Vec<_>>()
-        .then_ignore(expect(K::RParen))
-        .delimited_by(tok(K::LParen), empty())
+    let negated_or_positional = choice((negated, positional.clone()));
+    // Two tokens of lookahead say which kind of argument this is (`name :=`, `name =>`), so
+    // that the name is not parsed again for each kind that does not fit.
+    let arg = custom(move |inp: &mut Input<'a, '_>| {
+        let first = inp.peek();
+        let checkpoint = inp.save();
+        inp.skip();
+        let second = inp.peek();
+        inp.rewind(checkpoint);
+        let named = first.is_some_and(|k| k == K::Ident || k.is_soft_keyword());
+        match (first, second) {
+            (_, Some(K::Arrow)) if named => inp.parse(&output),
+            (_, Some(K::Assign)) if named => inp.parse(&input),
+            (Some(K::Not), _) => inp.parse(&negated_or_positional),
+            _ => inp.parse(&positional),
+        }
+    });
+    arg.map_with(|(kind, name, value), e| Arg {
+        kind,
+        name,
+        value,
+        span: span_of(e),
+    })
+    .separated_by(tok(K::Comma))
+    .allow_trailing()
+    .collect::<Vec<_>>()
+    .then_ignore(expect(K::RParen))
+    .delimited_by(tok(K::LParen), empty())
 }
 
 #[derive(Clone)]
