@@ -354,6 +354,11 @@ fn operators<'a>(
 
 fn node<'a, 'p>(inp: &mut Input<'a, 'p>, before: &Cursor<'a, 'p>, kind: ExprKind) -> Expr {
     let span: SimpleSpan = inp.span_since(before);
+    expr_at(inp, span, kind)
+}
+
+/// An expression node with a fresh id, from inside a hand-written parser.
+fn expr_at(inp: &mut Input<'_, '_>, span: SimpleSpan, kind: ExprKind) -> Expr {
     let counter: &mut u32 = inp.state();
     let id = NodeId(*counter);
     *counter += 1;
@@ -407,15 +412,11 @@ fn missing_operand<'a>(inp: &mut Input<'a, '_>) -> Expr {
     let found = inp.peek();
     let span = next_span(inp);
     inp.emit(ParseError::expected_what(span, found, What::Expression));
-    let at = SimpleSpan::from(span.start..span.start);
-    let counter: &mut u32 = inp.state();
-    let id = NodeId(*counter);
-    *counter += 1;
-    Expr {
-        id,
-        kind: ExprKind::Error,
-        span: at.into(),
-    }
+    expr_at(
+        inp,
+        SimpleSpan::from(span.start..span.start),
+        ExprKind::Error,
+    )
 }
 
 fn binary<'a, 'p>(
