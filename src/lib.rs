@@ -6,5 +6,6 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod sema;
 pub mod source;
 pub mod syntax;

@@ -274,7 +274,7 @@ fn ten_thousand_nested_parentheses() {
 #[test]
 fn nested_parentheses_parse_in_linear_time() {
     let text = format!(
-        "PROGRAM P\nx := {}1{};\nEND_PROGRAM\n",
+        "PROGRAM P\nVAR x : INT; END_VAR\nx := {}1{};\nEND_PROGRAM\n",
         "(".repeat(250),
         ")".repeat(250)
     );
@@ -308,8 +308,13 @@ fn truncated_file() {
 
 #[test]
 fn fifty_megabyte_file() {
-    let pou = "FUNCTION_BLOCK FB_Conveyor\nVAR_INPUT\n    bRun : BOOL;\nEND_VAR\nVAR\n    nCount : DINT;\nEND_VAR\n    IF bRun THEN\n        nCount := nCount + 1; // count\n    END_IF;\nEND_FUNCTION_BLOCK\n";
-    let text = pou.repeat(50 * 1024 * 1024 / pou.len() + 1);
+    let pou = |i: usize| {
+        format!(
+            "FUNCTION_BLOCK FB_Conveyor{i}\nVAR_INPUT\n    bRun : BOOL;\nEND_VAR\nVAR\n    nCount : DINT;\nEND_VAR\n    IF bRun THEN\n        nCount := nCount + 1; // count\n    END_IF;\nEND_FUNCTION_BLOCK\n"
+        )
+    };
+    let count = 50 * 1024 * 1024 / pou(0).len() + 1;
+    let text: String = (0..count).map(pou).collect();
     let (code, diagnostics) = check_json(text.as_bytes());
     assert_eq!(code, Some(0));
     assert!(diagnostics.is_empty());

@@ -1,8 +1,9 @@
 use super::exit;
 use super::output::{Color, out};
-use crate::check::{Stage, check_files};
+use crate::check::{Options, Stage, check_files};
 use crate::diagnostics::render;
 use crate::diagnostics::{Code, Severity};
+use crate::sema::Dialect;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -13,6 +14,11 @@ pub struct Args {
     /// How far to check: `parse` stops after syntax (for editors and measurements).
     #[arg(long, value_enum, default_value_t = Stage::All)]
     stage: Stage,
+    /// The dialect whose rules apply: `iec` (IEC 61131-3 3rd edition, strict conversions),
+    /// `codesys` and `twincat` (vendor extensions such as POINTER TO, REFERENCE TO, AND_THEN,
+    /// S=/R=, and lenient implicit conversions with T035 warnings), `siemens`.
+    #[arg(long, value_enum, default_value_t = Dialect::Iec)]
+    dialect: Dialect,
     /// Output format: `text` for people, `json` for tools (an array of diagnostics with file,
     /// code, severity, message, line, column, end_line, end_column).
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -28,7 +34,11 @@ enum Format {
 }
 
 pub fn run(args: Args) -> i32 {
-    let result = check_files(&args.paths, args.stage);
+    let options = Options {
+        stage: args.stage,
+        dialect: args.dialect,
+    };
+    let result = check_files(&args.paths, options);
     let files = &result.files;
     match args.format {
         Format::Json => {

@@ -19,7 +19,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check ST files and folders (recursively): syntax now; names and types as they land.
+    /// Check ST files and folders (recursively) as one project: syntax, names and types.
     ///
     /// Exit status: 0 when no errors were found, 1 when there were errors, 2 on usage or
     /// internal errors.

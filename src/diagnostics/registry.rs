@@ -11,6 +11,7 @@ use super::Severity;
 pub enum Family {
     Input,
     Syntax,
+    Types,
 }
 
 impl Family {
@@ -18,6 +19,7 @@ impl Family {
         match self {
             Family::Input => "input",
             Family::Syntax => "syntax",
+            Family::Types => "types",
         }
     }
 }
@@ -74,6 +76,42 @@ registry! {
     S008: Syntax, Error, "text outside of any declaration";
     S009: Syntax, Error, "nesting too deep";
     S010: Syntax, Error, "too many errors in one file";
+    T001: Types, Error, "unknown name";
+    T002: Types, Error, "unknown type";
+    T003: Types, Error, "duplicate declaration";
+    T004: Types, Error, "type mismatch";
+    T005: Types, Error, "operator not defined for these operand types";
+    T006: Types, Error, "not callable";
+    T007: Types, Error, "unknown parameter in call";
+    T008: Types, Error, "missing argument";
+    T009: Types, Error, "too many arguments";
+    T010: Types, Error, "argument given more than once";
+    T011: Types, Error, "argument for VAR_IN_OUT is not a variable";
+    T012: Types, Error, "invalid output connection";
+    T013: Types, Error, "variable is read-only here";
+    T014: Types, Error, "assignment to a constant";
+    T015: Types, Error, "expression cannot be assigned to";
+    T016: Types, Error, "condition is not BOOL";
+    T017: Types, Error, "invalid CASE label";
+    T018: Types, Error, "invalid FOR loop";
+    T019: Types, Error, "invalid index";
+    T020: Types, Error, "array index out of range";
+    T021: Types, Error, "unknown member";
+    T022: Types, Error, "literal out of range for its type";
+    T023: Types, Error, "cyclic type definition";
+    T024: Types, Error, "invalid inheritance";
+    T025: Types, Warning, "function result never assigned";
+    T026: Types, Warning, "unused variable";
+    T027: Types, Warning, "unreachable code";
+    T028: Types, Warning, "expression statement has no effect";
+    T029: Types, Error, "unsupported construct";
+    T030: Types, Error, "EXIT or CONTINUE outside a loop";
+    T031: Types, Error, "unknown jump label";
+    T032: Types, Error, "THIS or SUPER outside a function block";
+    T033: Types, Error, "not a pointer or reference";
+    T034: Types, Error, "not allowed in this dialect";
+    T035: Types, Warning, "implicit narrowing conversion";
+    T036: Types, Error, "name is not a value";
 }
 
 impl Code {
@@ -111,6 +149,7 @@ mod tests {
             let expected = match code.info().family {
                 Family::Input => 'F',
                 Family::Syntax => 'S',
+                Family::Types => 'T',
             };
             assert!(code.as_str().starts_with(expected), "{code}");
         }

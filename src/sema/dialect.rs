@@ -1,0 +1,137 @@
+//! Dialect profiles as data: what each target accepts beyond the standard, and how strictly
+//! it converts. The parser accepts the union of all dialects; sema consults the profile.
+
+/// A dialect's rules.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub name: &'static str,
+    /// Implicit conversions beyond the standard's widening ones are accepted (with a T035
+    /// warning when information may be lost), as CODESYS and TwinCAT do.
+    pub lenient_conversions: bool,
+    /// `AND`/`OR` evaluate their right operand only when needed.
+    pub short_circuit: bool,
+    /// Vendor extensions: `POINTER TO`, `REFERENCE TO`, `UNION`, `AND_THEN`/`OR_ELSE`,
+    /// `S=`/`R=`/`REF=`/`?=`, `JMP` and labels, assignments inside expressions, `ADR`,
+    /// `SIZEOF` and the other vendor operators.
+    pub vendor_extensions: bool,
+    /// Every `X_TO_Y` conversion between elementary types exists, not only the standard's
+    /// table (`INT_TO_STRING`, `TIME_TO_DWORD`, …).
+    pub all_conversions: bool,
+    /// A POU may write its own inputs.
+    pub writable_inputs: bool,
+    /// Enumerations convert to and from integers implicitly.
+    pub enums_are_integers: bool,
+    /// Arithmetic on bit strings (`WORD + 1`) and pointers.
+    pub bit_arithmetic: bool,
+    /// Function calls may omit inputs (they take their initial values).
+    pub optional_function_inputs: bool,
+    /// Integer overflow wraps around (otherwise it is an error in simulation).
+    pub wrapping_overflow: bool,
+    /// Vendor names of standard parameters: (function block, vendor name, standard name).
+    pub parameter_aliases: &'static [(&'static str, &'static str, &'static str)],
+}
+
+pub const IEC: Profile = Profile {
+    name: "iec",
+    lenient_conversions: false,
+    short_circuit: false,
+    vendor_extensions: false,
+    all_conversions: false,
+    writable_inputs: false,
+    enums_are_integers: false,
+    bit_arithmetic: false,
+    optional_function_inputs: false,
+    wrapping_overflow: false,
+    parameter_aliases: &[],
+};
+
+pub const CODESYS: Profile = Profile {
+    name: "codesys",
+    lenient_conversions: true,
+    short_circuit: false,
+    vendor_extensions: true,
+    all_conversions: true,
+    writable_inputs: true,
+    enums_are_integers: true,
+    bit_arithmetic: true,
+    optional_function_inputs: true,
+    wrapping_overflow: true,
+    parameter_aliases: VENDOR_PARAMETERS,
+};
+
+/// CODESYS and TwinCAT name the inputs of the counters and string functions differently
+/// from the standard (their Standard / Tc2_Standard libraries).
+const VENDOR_PARAMETERS: &[(&str, &str, &str)] = &[
+    ("CTU", "RESET", "R"),
+    ("CTD", "LOAD", "LD"),
+    ("CTUD", "RESET", "R"),
+    ("CTUD", "LOAD", "LD"),
+    ("LEN", "STR", "IN"),
+    ("LEFT", "STR", "IN"),
+    ("LEFT", "SIZE", "L"),
+    ("RIGHT", "STR", "IN"),
+    ("RIGHT", "SIZE", "L"),
+    ("MID", "STR", "IN"),
+    ("MID", "LEN", "L"),
+    ("MID", "POS", "P"),
+    ("CONCAT", "STR1", "IN1"),
+    ("CONCAT", "STR2", "IN2"),
+    ("INSERT", "STR1", "IN1"),
+    ("INSERT", "STR2", "IN2"),
+    ("INSERT", "POS", "P"),
+    ("DELETE", "STR", "IN"),
+    ("DELETE", "LEN", "L"),
+    ("DELETE", "POS", "P"),
+    ("REPLACE", "STR1", "IN1"),
+    ("REPLACE", "STR2", "IN2"),
+    ("REPLACE", "LEN", "L"),
+    ("REPLACE", "POS", "P"),
+    ("FIND", "STR1", "IN1"),
+    ("FIND", "STR2", "IN2"),
+];
+
+pub const TWINCAT: Profile = Profile {
+    name: "twincat",
+    ..CODESYS
+};
+
+/// Siemens SCL converts like the standard (its extra implicit conversions are all widening)
+/// and short-circuits nothing by default.
+pub const SIEMENS: Profile = Profile {
+    name: "siemens",
+    all_conversions: true,
+    optional_function_inputs: true,
+    ..IEC
+};
+
+/// The dialect chosen on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    #[default]
+    Iec,
+    Codesys,
+    Twincat,
+    Siemens,
+}
+
+impl Dialect {
+    pub fn profile(self) -> &'static Profile {
+        match self {
+            Dialect::Iec => &IEC,
+            Dialect::Codesys => &CODESYS,
+            Dialect::Twincat => &TWINCAT,
+            Dialect::Siemens => &SIEMENS,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        [
+            Dialect::Iec,
+            Dialect::Codesys,
+            Dialect::Twincat,
+            Dialect::Siemens,
+        ]
+        .into_iter()
+        .find(|d| d.profile().name.eq_ignore_ascii_case(name))
+    }
+}
