@@ -60,10 +60,14 @@ pub fn check_pou(p: &Project<'_>, pou: PouId) -> BodyResult {
     }
     collect_labels(&ast.body, &mut c.labels);
     c.block(&ast.body);
-    let needs_result = matches!(
-        info.kind,
-        PouKind::Function | PouKind::Method | PouKind::Getter
-    ) && info.ret.is_some()
+    // The system methods FB_init, FB_reinit and FB_exit return BOOLs nobody reads.
+    let system_method = matches!(info.key.as_str(), "FB_INIT" | "FB_REINIT" | "FB_EXIT");
+    let needs_result = !system_method
+        && matches!(
+            info.kind,
+            PouKind::Function | PouKind::Method | PouKind::Getter
+        )
+        && info.ret.is_some()
         && !ast.body.is_empty();
     if needs_result && !c.result_assigned {
         let name = match info.kind {
@@ -315,7 +319,9 @@ impl Checker<'_, '_> {
                                 );
                             }
                         }
-                        if !self.is_lvalue(value) {
+                        // A call may return a reference to bind to.
+                        let call = matches!(value.kind, ExprKind::Call { .. });
+                        if !self.is_lvalue(value) && !call {
                             self.report(
                                 Code::T015,
                                 value.span,

@@ -68,7 +68,7 @@ fn conversion_target(k: &str) -> Option<TypeId> {
         .or_else(|| k.strip_prefix("TRUNC_"))?;
     if let Some(from) = k.split_once("_TO_").map(|(f, _)| f) {
         let known =
-            |n: &str| Elem::from_name(n).is_some() || matches!(n, "STRING" | "WSTRING" | "BCD");
+            |n: &str| Elem::from_name(n).is_some() || matches!(n, "STRING" | "WSTRING" | "BCD" | "ANY");
         if !known(from.trim_start_matches("BCD_")) {
             return None;
         }
@@ -123,23 +123,14 @@ impl<'p, 'a> Checker<'p, 'a> {
                             self.expr(v);
                         } else if let ExprKind::Name(n) = &v.kind {
                             let k = key(&n.name);
-                            let known = self.p.scope_var(self.pou, &k).is_some()
-                                || self.p.global_names.contains_key(&k)
-                                || self
-                                    .p
-                                    .lookup_type(&QualifiedName {
-                                        parts: vec![n.clone()],
-                                        span: n.span,
-                                    })
-                                    .is_some();
-                            if self.p.scope_var(self.pou, &k).is_some() {
-                                self.expr(v);
-                            } else if !known {
-                                self.report(
-                                    Code::T001,
-                                    n.span,
-                                    format!("unknown name `{}`", n.name),
-                                );
+                            let q = QualifiedName {
+                                parts: vec![n.clone()],
+                                span: n.span,
+                            };
+                            let is_type = self.p.lookup_type(&q).is_some();
+                            if self.variable(&k).is_none() && !is_type {
+                                let message = format!("unknown name `{}`", n.name);
+                                self.report(Code::T001, n.span, message);
                             }
                         }
                     }
@@ -225,19 +216,24 @@ impl<'p, 'a> Checker<'p, 'a> {
                         }
                     }
                     Base::Value(_) => Target::Invalid,
-                    Base::Namespace(ns) => match self.p.namespaces[&ns].get(&k) {
-                        Some(&g) => self.instance_target(self.p.globals[g].ty, member),
-                        // A library-qualified call: `Tc2_System.MEMSET(…)`.
-                        None if self.p.pou_names.contains_key(&k) => self.named_target(member),
-                        None => {
-                            self.report(
-                                Code::T021,
-                                member.span,
-                                format!("`{ns}` has no variable `{}`", member.name),
-                            );
-                            Target::Invalid
+                    Base::Namespace(ns) => {
+                        let known_namespace = self.p.namespaces.get(&ns);
+                        match known_namespace.and_then(|n| n.get(&k)) {
+                            Some(&g) => self.instance_target(self.p.globals[g].ty, member),
+                            // A qualified call: `Tc2_System.MEMSET(…)`, `TcoCore.Fn(…)`.
+                            None if self.p.pou_names.contains_key(&k) => self.named_target(member),
+                            None if known_namespace.is_some() => {
+                                let message = format!("`{ns}` has no variable `{}`", member.name);
+                                self.report(Code::T021, member.span, message);
+                                Target::Invalid
+                            }
+                            None => {
+                                let message = format!("unknown name `{}`", self.p.text_of(base));
+                                self.report(Code::T001, base.span, message);
+                                Target::Invalid
+                            }
                         }
-                    },
+                    }
                     Base::Enum(_) => {
                         self.report(
                             Code::T006,
@@ -393,6 +389,14 @@ impl<'p, 'a> Checker<'p, 'a> {
                 (ArgKind::Positional, _) => {
                     informal = true;
                     let Some(value) = &arg.value else { continue };
+                    // Vendor tools let positional arguments follow formal ones; they fill
+                    // the inputs not given yet.
+                    while positional
+                        .get(next_positional)
+                        .is_some_and(|&v| seen.contains(&params[v].key))
+                    {
+                        next_positional += 1;
+                    }
                     let var = match positional.get(next_positional) {
                         Some(&v) => (v, params[v].key.clone()),
                         None => match &extensible {

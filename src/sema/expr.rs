@@ -62,6 +62,10 @@ impl Project<'_> {
                     Invalid
                 }
             }
+            // Vendor tools convert between enumerations through their integer values.
+            (TypeKind::Enum { .. }, TypeKind::Enum { .. }) if self.profile.enums_are_integers => {
+                Narrowing
+            }
             (TypeKind::Enum { .. }, TypeKind::Enum { .. }) => Invalid,
             (TypeKind::Enum { base, .. }, _) if self.profile.enums_are_integers => {
                 match t.as_elem(g) {
@@ -465,8 +469,24 @@ impl Checker<'_, '_> {
         if let Some(t) = self.result_variable(k) {
             return Some(t);
         }
+        if let Some(t) = self.own_property(k) {
+            return Some(t);
+        }
         let &g = self.p.global_names.get(k)?;
         Some(self.p.globals[g].ty)
+    }
+
+    /// A property of the function block being checked (or its bases), used by its bare name.
+    fn own_property(&self, k: &str) -> Option<TypeId> {
+        let mut scope = Some(self.pou);
+        while let Some(s) = scope {
+            if let Some(m) = self.p.member(s, k) {
+                let info = self.p.pou(m);
+                return (info.kind == PouKind::Property).then_some(info.ret).flatten();
+            }
+            scope = self.p.pou(s).parent;
+        }
+        None
     }
 
     /// The result variable of the function, method or property being checked.
@@ -542,6 +562,19 @@ impl Checker<'_, '_> {
 
     /// What the expression in front of a `.` denotes.
     pub fn base(&mut self, base: &Expr) -> Base {
+        // `Library.Enumeration.Value`
+        if let ExprKind::Member { base: inner, member } = &base.kind {
+            if let ExprKind::Name(ns) = &inner.kind {
+                let (ns, k) = (key(&ns.name), key(&member.name));
+                if self.is_qualifier(&ns) {
+                    if let Some(&t) = self.p.type_names.get(&k) {
+                        if matches!(self.p.types.kind(self.p.types.resolve(t)), TypeKind::Enum { .. }) {
+                            return Base::Enum(t);
+                        }
+                    }
+                }
+            }
+        }
         if let ExprKind::Name(n) = &base.kind {
             let k = key(&n.name);
             if self.p.scope_var(self.pou, &k).is_none() && self.result_variable(&k).is_none() {
@@ -556,9 +589,28 @@ impl Checker<'_, '_> {
                 if self.p.namespaces.contains_key(&k) && !self.p.global_names.contains_key(&k) {
                     return Base::Namespace(k);
                 }
+                // A library's or the project's own namespace (`TcoCore.TcoContext`).
+                if self.is_qualifier(&k) {
+                    return Base::Namespace(k);
+                }
             }
         }
         Base::Value(self.expr(base))
+    }
+
+    /// A name that qualifies another instead of denoting a value: a global variable list, a
+    /// library, or any name declared nowhere (`TcoCore.` in TcoCore itself, `__SYSTEM.`), which
+    /// then resolves by the qualified name's last part.
+    fn is_qualifier(&self, k: &smol_str::SmolStr) -> bool {
+        let p = self.p;
+        p.scope_var(self.pou, k).is_none()
+            && self.result_variable(k).is_none()
+            && !p.global_names.contains_key(k)
+            && (p.namespaces.contains_key(k)
+                || (!p.pou_names.contains_key(k)
+                    && !p.type_names.contains_key(k)
+                    && !p.enum_values.contains_key(k)
+                    && self.own_property(k).is_none()))
     }
 
     fn member(&mut self, base: &Expr, member: &Ident) -> Ty {
@@ -578,17 +630,26 @@ impl Checker<'_, '_> {
                 );
                 Ty::ERROR
             }
-            Base::Namespace(ns) => match self.p.namespaces[&ns].get(&k) {
-                Some(&g) => Ty::Known(self.p.globals[g].ty),
-                None => {
-                    self.report(
-                        Code::T021,
-                        member.span,
-                        format!("`{ns}` has no variable `{}`", member.name),
-                    );
-                    Ty::ERROR
+            Base::Namespace(ns) => {
+                let known_namespace = self.p.namespaces.get(&ns);
+                let found = match known_namespace {
+                    Some(names) => names.get(&k),
+                    None => self.p.global_names.get(&k),
+                };
+                match found {
+                    Some(&g) => Ty::Known(self.p.globals[g].ty),
+                    None if known_namespace.is_some() => {
+                        let message = format!("`{ns}` has no variable `{}`", member.name);
+                        self.report(Code::T021, member.span, message);
+                        Ty::ERROR
+                    }
+                    None => {
+                        let message = format!("unknown name `{}`", self.p.text_of(base));
+                        self.report(Code::T001, base.span, message);
+                        Ty::ERROR
+                    }
                 }
-            },
+            }
             Base::Value(ty) => self.value_member(ty, member),
         }
     }
@@ -608,6 +669,22 @@ impl Checker<'_, '_> {
         let resolved = types.resolve(t);
         match types.kind(resolved) {
             TypeKind::Error => Ty::ERROR,
+            // CODESYS and TwinCAT pass an `ANY` input as its address, size and type class.
+            TypeKind::Generic(_)
+                if self.p.profile.vendor_extensions
+                    && matches!(k.as_str(), "PVALUE" | "DISIZE" | "TYPECLASS") =>
+            {
+                Ty::Known(match k.as_str() {
+                    "PVALUE" => TypeTable::ANY_POINTER,
+                    "DISIZE" => TypeTable::elem(Elem::DInt),
+                    _ => self
+                        .p
+                        .type_names
+                        .get("TYPE_CLASS")
+                        .copied()
+                        .unwrap_or(TypeTable::ERROR),
+                })
+            }
             TypeKind::Struct { .. } => match self.field(resolved, &k) {
                 Some(f) => Ty::Known(f),
                 None => {
@@ -697,6 +774,10 @@ impl Checker<'_, '_> {
             }
             TypeKind::Array { dims, elem } => (dims.clone(), *elem),
             // CODESYS indexes pointers like arrays and strings by byte.
+            TypeKind::AnyPointer if self.p.profile.vendor_extensions => (
+                vec![super::types::Dim { bounds: None }],
+                TypeTable::elem(Elem::Byte),
+            ),
             TypeKind::Pointer(to) if self.p.profile.vendor_extensions => {
                 (vec![super::types::Dim { bounds: None }], *to)
             }
@@ -954,7 +1035,14 @@ impl Checker<'_, '_> {
                     return Some(bool_t);
                 }
                 let (ra, rb) = (types.resolve(a), types.resolve(b));
-                let enums = matches!(types.kind(ra), TypeKind::Enum { .. }) && ra == rb;
+                let is_enum = |t: TypeId| matches!(types.kind(t), TypeKind::Enum { .. });
+                let integer = |t: TypeId| types.as_elem(t).is_some_and(Elem::is_integer);
+                // Vendor tools compare enumerations by value, with each other and integers.
+                let enums = (is_enum(ra) && ra == rb)
+                    || (p.profile.enums_are_integers
+                        && (is_enum(ra) || is_enum(rb))
+                        && (is_enum(ra) || integer(ra))
+                        && (is_enum(rb) || integer(rb)));
                 let pointers = p.profile.vendor_extensions
                     && [ra, rb].iter().any(|&t| {
                         matches!(
@@ -1163,7 +1251,15 @@ impl Checker<'_, '_> {
                     (Some(Elem::Bool), _) => lenient && matches!(v, Some(0 | 1) | None),
                     (Some(el), _) if el.int_range().is_some() => {
                         if let (Some(v), Some((lo, hi))) = (v, range) {
-                            if v < lo || v > hi {
+                            if v < 0 && lo == 0 && lenient {
+                                // CODESYS and TwinCAT wrap it around, with their warning C0195.
+                                let message = format!(
+                                    "{v} becomes {} in `{}`",
+                                    v.rem_euclid(hi + 1),
+                                    shown_target()
+                                );
+                                self.report(Code::T035, e.span, message);
+                            } else if v < lo || v > hi {
                                 let message = format!(
                                     "{v} does not fit in `{}` ({lo}..{hi})",
                                     shown_target()
@@ -1185,6 +1281,8 @@ impl Checker<'_, '_> {
                     (None, TypeKind::Pointer(_) | TypeKind::AnyPointer | TypeKind::RefTo(_)) => {
                         lenient || v == Some(0)
                     }
+                    // An interface variable is cleared with 0 in vendor code.
+                    (None, TypeKind::Pou(_)) => lenient && v == Some(0),
                     _ => false,
                 }
             }

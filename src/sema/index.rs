@@ -147,6 +147,10 @@ pub fn build<'a>(files: &[SemaFile<'a>], profile: &'static Profile) -> Project<'
         p.declare_unit(file.id, &file.unit, Some(file.text), &mut declared);
         let stem = file.name.trim_end_matches(".st");
         collect_globals(&mut declared, file.id, &file.unit, stem);
+        // A library's name qualifies what it declares (`Tc2_System.MEMCPY`).
+        if file.dialect.is_some() {
+            p.namespaces.entry(key(stem)).or_default();
+        }
     }
     for file in files {
         p.declare_unit(file.id, file.unit, None, &mut declared);
@@ -935,6 +939,14 @@ impl<'a> Project<'a> {
             all.extend(local_constants(self.pou(p).ast));
         }
         self.const_value(e, &all)
+    }
+
+    /// How a simple expression is spelled, for messages (a name, or `…`).
+    pub fn text_of(&self, e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Name(n) => n.name.to_string(),
+            _ => "…".to_string(),
+        }
     }
 
     /// The value of a qualified enumeration constant (`E_State.Run`), upper-case key.

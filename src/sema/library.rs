@@ -79,6 +79,11 @@ const FILES: &[(&str, Option<&str>, &str)] = &[
         include_str!("../../iec-stdlib/vendor/twincat/Tc2_Utilities.st"),
     ),
     (
+        "IBaseLibrary.st",
+        Some("twincat"),
+        include_str!("../../iec-stdlib/vendor/twincat/IBaseLibrary.st"),
+    ),
+    (
         "TwinCAT_SystemInfoVarList.st",
         Some("twincat"),
         include_str!("../../iec-stdlib/vendor/twincat/TwinCAT_SystemInfoVarList.st"),
