@@ -3,9 +3,10 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::sema::{self, Dialect, SemaFile};
-use crate::source::{SourceMap, load};
+use crate::source::{FileId, SourceMap, load};
 use crate::syntax;
 use rayon::prelude::*;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::PathBuf;
 
 /// How far to check.
@@ -29,16 +30,31 @@ pub struct CheckResult {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub fn check_files(paths: &[PathBuf], options: Options) -> CheckResult {
-    let (files, load_diagnostics) = load::load(&load::expand(paths));
-    let mut result = check_sources(files, options);
-    result.diagnostics.extend(load_diagnostics);
-    sort(&mut result.diagnostics);
-    result
+/// Checks the files and folders in `paths` as one project; the files in `libraries` are its
+/// dependencies: their declarations are used, their own diagnostics are not reported.
+pub fn check_files(paths: &[PathBuf], libraries: &[PathBuf], options: Options) -> CheckResult {
+    let mut all = load::expand(paths);
+    let project_files = all.len();
+    all.extend(load::expand(libraries));
+    let (files, load_diagnostics) = load::load(&all);
+    let library: HashSet<FileId> = files
+        .files()
+        .iter()
+        .skip(project_files)
+        .map(|f| f.id)
+        .collect();
+    let mut diagnostics = check_sources(&files, &library, options);
+    diagnostics.extend(load_diagnostics);
+    sort(&mut diagnostics);
+    CheckResult { files, diagnostics }
 }
 
 /// Checks files already in memory (the benchmark and the language server start here).
-pub fn check_sources(files: SourceMap, options: Options) -> CheckResult {
+pub fn check_sources(
+    files: &SourceMap,
+    library: &HashSet<FileId>,
+    options: Options,
+) -> Vec<Diagnostic> {
     let parsed: Vec<syntax::Parsed> = files
         .files()
         .par_iter()
@@ -61,12 +77,14 @@ pub fn check_sources(files: SourceMap, options: Options) -> CheckResult {
                     .file_stem()
                     .map(|s| s.to_string_lossy().into())
                     .unwrap_or_default(),
+                library: library.contains(&file.id),
             })
             .collect();
         diagnostics.extend(sema::analyze(&inputs, options.dialect).diagnostics);
     }
+    diagnostics.retain(|d| !library.contains(&d.primary.file));
     sort(&mut diagnostics);
-    CheckResult { files, diagnostics }
+    diagnostics
 }
 
 fn sort(diagnostics: &mut [Diagnostic]) {

@@ -34,26 +34,25 @@ fn check(path: &Path) -> (String, Outcome) {
         text.clone(),
         Encoding::Utf8,
     );
-    let result = check_sources(
-        files,
+    let diagnostics = check_sources(
+        &files,
+        &Default::default(),
         Options {
             stage: Stage::All,
             dialect,
         },
     );
-    let mut positions: Vec<String> = result
-        .diagnostics
+    let mut positions: Vec<String> = diagnostics
         .iter()
         .map(|d| {
-            let j = render::to_json(d, &result.files);
+            let j = render::to_json(d, &files);
             format!("{}@{}:{}", j.code, j.line, j.column)
         })
         .collect();
     positions.sort();
-    let lines = result
-        .diagnostics
+    let lines = diagnostics
         .iter()
-        .map(|d| render::to_line(d, &result.files) + "\n")
+        .map(|d| render::to_line(d, &files) + "\n")
         .collect();
     (text, Outcome { positions, lines })
 }

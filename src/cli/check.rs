@@ -11,6 +11,10 @@ pub struct Args {
     /// Files or folders (searched recursively for .st files).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// Files or folders the project depends on (libraries, vendor declarations): their
+    /// declarations are used, their own errors are not reported. Repeatable.
+    #[arg(long = "lib", value_name = "PATH")]
+    libraries: Vec<PathBuf>,
     /// How far to check: `parse` stops after syntax (for editors and measurements).
     #[arg(long, value_enum, default_value_t = Stage::All)]
     stage: Stage,
@@ -38,7 +42,7 @@ pub fn run(args: Args) -> i32 {
         stage: args.stage,
         dialect: args.dialect,
     };
-    let result = check_files(&args.paths, options);
+    let result = check_files(&args.paths, &args.libraries, options);
     let files = &result.files;
     match args.format {
         Format::Json => {

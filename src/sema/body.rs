@@ -9,8 +9,8 @@ use super::types::{Category, Elem, TypeId, TypeKind, TypeTable};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use smol_str::SmolStr;
-use std::collections::{HashMap, HashSet};
 
 /// What checking one body found.
 pub struct BodyResult {
@@ -41,12 +41,12 @@ pub fn check_pou(p: &Project<'_>, pou: PouId) -> BodyResult {
         p,
         pou,
         file: info.file,
-        types: HashMap::new(),
+        types: HashMap::default(),
         diags: Vec::new(),
         used: Vec::new(),
         loops: 0,
         for_vars: Vec::new(),
-        labels: HashSet::new(),
+        labels: HashSet::default(),
         result_assigned: false,
     };
     let ast = info.ast;
@@ -309,15 +309,15 @@ impl Checker<'_, '_> {
                 match declared.map(|t| self.p.types.kind(t).clone()) {
                     Some(TypeKind::Reference(to)) => {
                         let v = self.expr(value);
-                        if let Ty::Known(v) = v {
-                            if self.p.conversion(v, to) == super::expr::Conversion::Invalid {
-                                let (a, b) = (self.p.types.display(v), self.p.types.display(to));
-                                self.report(
-                                    Code::T004,
-                                    value.span,
-                                    format!("expected `{b}`, found `{a}`"),
-                                );
-                            }
+                        if let Ty::Known(v) = v
+                            && self.p.conversion(v, to) == super::expr::Conversion::Invalid
+                        {
+                            let (a, b) = (self.p.types.display(v), self.p.types.display(to));
+                            self.report(
+                                Code::T004,
+                                value.span,
+                                format!("expected `{b}`, found `{a}`"),
+                            );
                         }
                         // A call may return a reference to bind to.
                         let call = matches!(value.kind, ExprKind::Call { .. });
@@ -400,12 +400,12 @@ impl Checker<'_, '_> {
         }
         if let ExprKind::Name(n) = &target.kind {
             let k = key(&n.name);
-            if self.p.scope_var(self.pou, &k).is_none() {
-                if let Some(t) = self.result_variable(&k) {
-                    self.result_assigned = true;
-                    self.types.insert(target.id, t);
-                    return Some(t);
-                }
+            if self.p.scope_var(self.pou, &k).is_none()
+                && let Some(t) = self.result_variable(&k)
+            {
+                self.result_assigned = true;
+                self.types.insert(target.id, t);
+                return Some(t);
             }
         }
         self.check_writable(target);
@@ -442,14 +442,14 @@ impl Checker<'_, '_> {
                     } else if var.kind == VarKind::Input && !self.p.profile.writable_inputs {
                         self.report(Code::T013, target.span, format!("`{}` is an input of this POU; copy it to a local variable to change it", n.name));
                     }
-                } else if let Some(&g) = self.p.global_names.get(&k) {
-                    if self.p.globals[g].constant {
-                        self.report(
-                            Code::T014,
-                            target.span,
-                            format!("`{}` is a constant", n.name),
-                        );
-                    }
+                } else if let Some(&g) = self.p.global_names.get(&k)
+                    && self.p.globals[g].constant
+                {
+                    self.report(
+                        Code::T014,
+                        target.span,
+                        format!("`{}` is a constant", n.name),
+                    );
                 }
             }
             ExprKind::Member { base, member } => {
@@ -520,7 +520,7 @@ impl Checker<'_, '_> {
                     CaseLabel::Range(a, b) => (a, b, a.span.to(b.span)),
                 };
                 for e in [lo, hi] {
-                    let ty = self.expr(e);
+                    let ty = self.expr_expecting(e, sel);
                     if let (true, Some(t)) = (ok, sel_type) {
                         self.case_label_type(e, ty, t);
                     }

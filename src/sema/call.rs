@@ -67,8 +67,9 @@ fn conversion_target(k: &str) -> Option<TypeId> {
         .or_else(|| k.strip_prefix("TO_"))
         .or_else(|| k.strip_prefix("TRUNC_"))?;
     if let Some(from) = k.split_once("_TO_").map(|(f, _)| f) {
-        let known =
-            |n: &str| Elem::from_name(n).is_some() || matches!(n, "STRING" | "WSTRING" | "BCD" | "ANY");
+        let known = |n: &str| {
+            Elem::from_name(n).is_some() || matches!(n, "STRING" | "WSTRING" | "BCD" | "ANY")
+        };
         if !known(from.trim_start_matches("BCD_")) {
             return None;
         }
@@ -294,10 +295,10 @@ impl<'p, 'a> Checker<'p, 'a> {
 
     fn named_target(&mut self, n: &Ident) -> Target {
         let k = key(&n.name);
-        if let Some(t) = self.variable(&k) {
-            if self.result_variable(&k).is_none() || self.p.scope_var(self.pou, &k).is_some() {
-                return self.instance_target(t, n);
-            }
+        if let Some(t) = self.variable(&k)
+            && (self.result_variable(&k).is_none() || self.p.scope_var(self.pou, &k).is_some())
+        {
+            return self.instance_target(t, n);
         }
         // Methods and actions of the POU (or its owner) are called by their bare name.
         let mut scope = Some(self.pou);
@@ -328,10 +329,10 @@ impl<'p, 'a> Checker<'p, 'a> {
         if let Some(b) = builtin(&k, self.p.profile.vendor_extensions) {
             return Target::Builtin(b);
         }
-        if self.p.profile.all_conversions {
-            if let Some(to) = conversion_target(&k) {
-                return Target::Conversion(to);
-            }
+        if self.p.profile.all_conversions
+            && let Some(to) = conversion_target(&k)
+        {
+            return Target::Conversion(to);
         }
         if self.p.type_names.contains_key(&k) {
             self.report(
@@ -532,7 +533,9 @@ impl<'p, 'a> Checker<'p, 'a> {
                 VarKind::InOut => true,
                 VarKind::Input if is_function => {
                     var.decl.init.is_none()
-                        && (informal || !p.profile.optional_function_inputs || info.is_library())
+                        && (informal
+                            || !p.profile.optional_function_inputs
+                            || info.markers.is_some())
                 }
                 _ => false,
             };
@@ -708,21 +711,21 @@ impl<'p, 'a> Checker<'p, 'a> {
                 }
                 continue;
             }
-            if params[b.var].kind == VarKind::InOut {
-                if let Ty::Known(t) = b.ty {
-                    if p.conversion(t, declared) == Conversion::Invalid {
-                        let (a, shown) = (p.types.display(declared), p.types.display(t));
-                        self.report(
-                            Code::T004,
-                            b.value.span,
-                            format!(
-                                "`{}` is a VAR_IN_OUT of type `{a}`, found `{shown}`",
-                                b.name
-                            ),
-                        );
-                    }
-                    continue;
+            if params[b.var].kind == VarKind::InOut
+                && let Ty::Known(t) = b.ty
+            {
+                if p.conversion(t, declared) == Conversion::Invalid {
+                    let (a, shown) = (p.types.display(declared), p.types.display(t));
+                    self.report(
+                        Code::T004,
+                        b.value.span,
+                        format!(
+                            "`{}` is a VAR_IN_OUT of type `{a}`, found `{shown}`",
+                            b.name
+                        ),
+                    );
                 }
+                continue;
             }
             self.coerce(b.value, b.ty, declared);
         }

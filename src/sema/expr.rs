@@ -89,13 +89,10 @@ impl Project<'_> {
                         (Some((la, ha)), Some((lb, hb))) => ha - la == hb - lb,
                         _ => true,
                     });
-                if same_shape
-                    && self.conversion(*ea, *eb) == Implicit
-                    && t.resolve(*ea) == t.resolve(*eb)
-                {
-                    Implicit
-                } else if same_shape && t.as_elem(*ea).is_some() && t.as_elem(*ea) == t.as_elem(*eb)
-                {
+                // Arrays are assigned element by element: same shape, same element type.
+                let same_element = t.resolve(*ea) == t.resolve(*eb)
+                    || t.as_elem(*ea).is_some() && t.as_elem(*ea) == t.as_elem(*eb);
+                if same_shape && same_element {
                     Implicit
                 } else {
                     Invalid
@@ -377,18 +374,18 @@ impl Checker<'_, '_> {
             self.report(Code::T002, ty.span, format!("unknown type `{}`", ty.name));
             return Ty::ERROR;
         };
-        if let TypeKind::Enum { values, .. } = self.p.types.kind(self.p.types.resolve(t)) {
-            if let ExprKind::Name(v) = &value.kind {
-                if !values.iter().any(|(n, _)| *n == key(&v.name)) {
-                    self.report(
-                        Code::T001,
-                        v.span,
-                        format!("`{}` has no value `{}`", ty.name, v.name),
-                    );
-                }
-                self.types.insert(value.id, t);
-                return Ty::Known(t);
+        if let TypeKind::Enum { values, .. } = self.p.types.kind(self.p.types.resolve(t))
+            && let ExprKind::Name(v) = &value.kind
+        {
+            if !values.iter().any(|(n, _)| *n == key(&v.name)) {
+                self.report(
+                    Code::T001,
+                    v.span,
+                    format!("`{}` has no value `{}`", ty.name, v.name),
+                );
             }
+            self.types.insert(value.id, t);
+            return Ty::Known(t);
         }
         let inner = match &value.kind {
             ExprKind::Literal(lit) => literal_type(lit),
@@ -417,16 +414,16 @@ impl Checker<'_, '_> {
         if let Some(t) = self.variable(&k) {
             return Ty::Known(t);
         }
-        if let Some(&types) = self.p.enum_values.get(&k).map(|v| v.first()).as_ref() {
-            if let Some(&t) = types {
-                return Ty::Known(t);
-            }
+        if let Some(&types) = self.p.enum_values.get(&k).map(|v| v.first()).as_ref()
+            && let Some(&t) = types
+        {
+            return Ty::Known(t);
         }
         if let Some(&pou) = self.p.pou_names.get(&k) {
-            if self.p.pou(pou).kind == PouKind::Program {
-                if let Some(t) = self.p.pou(pou).instance {
-                    return Ty::Known(t);
-                }
+            if self.p.pou(pou).kind == PouKind::Program
+                && let Some(t) = self.p.pou(pou).instance
+            {
+                return Ty::Known(t);
             }
             let what = match self.p.pou(pou).kind {
                 PouKind::Function => "a function: call it with `()`",
@@ -482,7 +479,9 @@ impl Checker<'_, '_> {
         while let Some(s) = scope {
             if let Some(m) = self.p.member(s, k) {
                 let info = self.p.pou(m);
-                return (info.kind == PouKind::Property).then_some(info.ret).flatten();
+                return (info.kind == PouKind::Property)
+                    .then_some(info.ret)
+                    .flatten();
             }
             scope = self.p.pou(s).parent;
         }
@@ -563,28 +562,33 @@ impl Checker<'_, '_> {
     /// What the expression in front of a `.` denotes.
     pub fn base(&mut self, base: &Expr) -> Base {
         // `Library.Enumeration.Value`
-        if let ExprKind::Member { base: inner, member } = &base.kind {
-            if let ExprKind::Name(ns) = &inner.kind {
-                let (ns, k) = (key(&ns.name), key(&member.name));
-                if self.is_qualifier(&ns) {
-                    if let Some(&t) = self.p.type_names.get(&k) {
-                        if matches!(self.p.types.kind(self.p.types.resolve(t)), TypeKind::Enum { .. }) {
-                            return Base::Enum(t);
-                        }
-                    }
-                }
+        if let ExprKind::Member {
+            base: inner,
+            member,
+        } = &base.kind
+            && let ExprKind::Name(ns) = &inner.kind
+        {
+            let (ns, k) = (key(&ns.name), key(&member.name));
+            if self.is_qualifier(&ns)
+                && let Some(&t) = self.p.type_names.get(&k)
+                && matches!(
+                    self.p.types.kind(self.p.types.resolve(t)),
+                    TypeKind::Enum { .. }
+                )
+            {
+                return Base::Enum(t);
             }
         }
         if let ExprKind::Name(n) = &base.kind {
             let k = key(&n.name);
             if self.p.scope_var(self.pou, &k).is_none() && self.result_variable(&k).is_none() {
-                if let Some(&t) = self.p.type_names.get(&k) {
-                    if matches!(
+                if let Some(&t) = self.p.type_names.get(&k)
+                    && matches!(
                         self.p.types.kind(self.p.types.resolve(t)),
                         TypeKind::Enum { .. }
-                    ) {
-                        return Base::Enum(t);
-                    }
+                    )
+                {
+                    return Base::Enum(t);
                 }
                 if self.p.namespaces.contains_key(&k) && !self.p.global_names.contains_key(&k) {
                     return Base::Namespace(k);
@@ -617,10 +621,10 @@ impl Checker<'_, '_> {
         let k = key(&member.name);
         match self.base(base) {
             Base::Enum(t) => {
-                if let TypeKind::Enum { values, .. } = self.p.types.kind(self.p.types.resolve(t)) {
-                    if values.iter().any(|(n, _)| *n == k) {
-                        return Ty::Known(t);
-                    }
+                if let TypeKind::Enum { values, .. } = self.p.types.kind(self.p.types.resolve(t))
+                    && values.iter().any(|(n, _)| *n == k)
+                {
+                    return Ty::Known(t);
                 }
                 let shown = self.p.types.display(t);
                 self.report(
@@ -836,14 +840,13 @@ impl Checker<'_, '_> {
             let bounds = dims.get(i).and_then(|d| d.bounds);
             if let (Some((lo, hi)), Some(v)) =
                 (bounds, self.p.constant_value(index, Some(self.pou)))
+                && (v < lo || v > hi)
             {
-                if v < lo || v > hi {
-                    self.report(
-                        Code::T020,
-                        index.span,
-                        format!("index {v} is outside the array bounds {lo}..{hi}"),
-                    );
-                }
+                self.report(
+                    Code::T020,
+                    index.span,
+                    format!("index {v} is outside the array bounds {lo}..{hi}"),
+                );
             }
         }
         Ty::Known(elem)
@@ -942,7 +945,16 @@ impl Checker<'_, '_> {
                 },
             );
         }
-        let (l, r) = (self.expr(lhs), self.expr(rhs));
+        let (l, r) = if matches!(lhs.kind, ExprKind::Name(_))
+            && matches!(rhs.kind, ExprKind::Name(_))
+            && self.p.enum_values.contains_key(&key(&self.p.text_of(lhs)))
+        {
+            let r = self.expr(rhs);
+            (self.expr_expecting(lhs, r), r)
+        } else {
+            let l = self.expr(lhs);
+            (l, self.expr_expecting(rhs, l))
+        };
         if self.is_error(l) || self.is_error(r) {
             return match op {
                 Eq | Ne | Lt | Gt | Le | Ge | AndThen | OrElse => {
@@ -977,14 +989,16 @@ impl Checker<'_, '_> {
                 _ => self.operator_error(e, op, l, r),
             };
         }
+        // Messages name the operands as written (`integer literal`), not as settled.
+        let (written_l, written_r) = (l, r);
         let l = self.settle(lhs, l, r);
         let r = self.settle(rhs, r, l);
         let (Ty::Known(a), Ty::Known(b)) = (l, r) else {
-            return self.operator_error(e, op, l, r);
+            return self.operator_error(e, op, written_l, written_r);
         };
         match self.operator_result(op, a, b) {
             Some(t) => Ty::Known(t),
-            None => self.operator_error(e, op, l, r),
+            None => self.operator_error(e, op, written_l, written_r),
         }
     }
 
@@ -1108,13 +1122,12 @@ impl Checker<'_, '_> {
                     }
                     _ => {}
                 }
-                if vendor {
-                    if pointer(a)
-                        && eb.is_some_and(|e| e.is_integer() || e.category() == Bit)
-                        && matches!(op, Add | Sub)
-                    {
-                        return Some(a);
-                    }
+                if vendor
+                    && pointer(a)
+                    && eb.is_some_and(|e| e.is_integer() || e.category() == Bit)
+                    && matches!(op, Add | Sub)
+                {
+                    return Some(a);
                 }
                 let c = common?;
                 let ec = types.as_elem(c)?;
@@ -1171,6 +1184,26 @@ impl Checker<'_, '_> {
     }
 
     /// Checks a value against the type it must have, narrowing literals.
+    /// Types an expression where a value of `expected` is wanted: a bare enumeration value
+    /// that several enumerations declare (`Idle`) is taken from the expected one.
+    pub fn expr_expecting(&mut self, e: &Expr, expected: Ty) -> Ty {
+        if let (ExprKind::Name(n), Ty::Known(t)) = (&e.kind, expected) {
+            let k = key(&n.name);
+            let resolved = self.p.types.resolve(t);
+            if let TypeKind::Enum { values, .. } = self.p.types.kind(resolved) {
+                let declares = values.iter().any(|(v, _)| *v == k);
+                if declares
+                    && self.p.scope_var(self.pou, &k).is_none()
+                    && !self.p.global_names.contains_key(&k)
+                {
+                    self.types.insert(e.id, t);
+                    return Ty::Known(t);
+                }
+            }
+        }
+        self.expr(e)
+    }
+
     pub fn expect(&mut self, e: &Expr, target: TypeId) {
         match (&e.kind, self.p.types.kind(self.p.types.resolve(target))) {
             (ExprKind::ArrayInit { elems, .. }, TypeKind::Array { elem, .. }) => {
@@ -1216,7 +1249,7 @@ impl Checker<'_, '_> {
             }
             _ => {}
         }
-        let ty = self.expr(e);
+        let ty = self.expr_expecting(e, Ty::Known(target));
         self.coerce(e, ty, target);
     }
 
@@ -1318,14 +1351,14 @@ impl Checker<'_, '_> {
                 e.span,
                 format!("expected `{to}`, found `{from}`"),
             );
-            if let (Ty::Known(t), Some(to_elem)) = (ty, self.p.types.as_elem(target)) {
-                if let Some(from_elem) = self.p.types.as_elem(t) {
-                    d = d.with_help(format!(
-                        "convert explicitly: `{}_TO_{}(…)`",
-                        from_elem.short_name(),
-                        to_elem.short_name()
-                    ));
-                }
+            if let (Ty::Known(t), Some(to_elem)) = (ty, self.p.types.as_elem(target))
+                && let Some(from_elem) = self.p.types.as_elem(t)
+            {
+                d = d.with_help(format!(
+                    "convert explicitly: `{}_TO_{}(…)`",
+                    from_elem.short_name(),
+                    to_elem.short_name()
+                ));
             }
             self.diags.push(d);
         }

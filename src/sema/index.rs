@@ -4,14 +4,14 @@
 
 use super::consts::{self, Lookup};
 use super::dialect::Profile;
-use super::library::{self, Markers, is_library_file};
+use super::library::{self, Markers};
 use super::types::{Dim, Elem, Field, Generic, TypeId, TypeKind, TypeTable};
 use super::{PouId, SemaFile, graph, key};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use smol_str::SmolStr;
-use std::collections::HashMap;
 
 /// A declared variable: a POU's local, input, output…, or a global.
 #[derive(Debug)]
@@ -49,10 +49,6 @@ pub struct PouInfo<'a> {
 }
 
 impl PouInfo<'_> {
-    pub fn is_library(&self) -> bool {
-        self.markers.is_some()
-    }
-
     pub fn var(&self, key: &str) -> Option<&Var<'_>> {
         self.var_index.get(key).map(|&i| &self.vars[i])
     }
@@ -73,6 +69,8 @@ pub struct Project<'a> {
     /// Unqualified enumeration values and the enumerations that declare them.
     pub enum_values: HashMap<SmolStr, Vec<TypeId>>,
     pub diagnostics: Vec<Diagnostic>,
+    /// User files given as libraries (`--lib`): declarations only, never reported on.
+    library_files: HashSet<FileId>,
     consts: Consts<'a>,
 }
 
@@ -107,8 +105,8 @@ impl<'a> Consts<'a> {
 }
 
 /// The local constants of a POU, by key.
-pub fn local_constants<'a>(pou: &'a Pou) -> HashMap<SmolStr, &'a Expr> {
-    let mut map = HashMap::new();
+pub fn local_constants(pou: &Pou) -> HashMap<SmolStr, &Expr> {
+    let mut map = HashMap::default();
     for block in &pou.var_blocks {
         if block.qualifiers.contains(&VarQualifier::Constant) {
             for decl in &block.decls {
@@ -127,15 +125,16 @@ pub fn build<'a>(files: &[SemaFile<'a>], profile: &'static Profile) -> Project<'
     let mut p = Project {
         profile,
         types: TypeTable::default(),
-        type_names: HashMap::new(),
-        type_origin: HashMap::new(),
+        type_names: HashMap::default(),
+        type_origin: HashMap::default(),
         pous: Vec::new(),
-        pou_names: HashMap::new(),
+        pou_names: HashMap::default(),
         globals: Vec::new(),
-        global_names: HashMap::new(),
-        namespaces: HashMap::new(),
-        enum_values: HashMap::new(),
+        global_names: HashMap::default(),
+        namespaces: HashMap::default(),
+        enum_values: HashMap::default(),
         diagnostics: Vec::new(),
+        library_files: files.iter().filter(|f| f.library).map(|f| f.id).collect(),
         consts: Consts::default(),
     };
     let lib = library::library();
@@ -167,7 +166,7 @@ pub fn build<'a>(files: &[SemaFile<'a>], profile: &'static Profile) -> Project<'
             }
         }
     }
-    let no_locals = HashMap::new();
+    let no_locals = HashMap::default();
     for &(file, decl, id) in &declared.types {
         p.define_type(file, decl, id, &no_locals);
     }
@@ -226,7 +225,7 @@ impl<'a> Project<'a> {
             span,
             format!("`{name}` is declared more than once"),
         );
-        let d = if is_library_file(first.0) {
+        let d = if self.is_library_file(first.0) {
             d
         } else {
             d.with_secondary(first.0, first.1, "first declared here")
@@ -238,7 +237,7 @@ impl<'a> Project<'a> {
     fn claim_name(&mut self, declared: &mut Declared<'a>, file: FileId, name: &Ident) -> bool {
         let k = key(&name.name);
         match declared.names.get(&k) {
-            Some(&first) if !is_library_file(first.0) && !is_library_file(file) => {
+            Some(&first) if !self.is_library_file(first.0) && !self.is_library_file(file) => {
                 self.duplicate(file, name.span, &name.name, first);
                 false
             }
@@ -324,11 +323,11 @@ impl<'a> Project<'a> {
             name_span,
             parent,
             vars: Vec::new(),
-            var_index: HashMap::new(),
+            var_index: HashMap::default(),
             ret: None,
             base: None,
             interfaces: Vec::new(),
-            members: HashMap::new(),
+            members: HashMap::default(),
             instance,
             markers,
         });
@@ -485,7 +484,7 @@ impl<'a> Project<'a> {
                     .and_then(|t| self.types.as_elem(t))
                     .unwrap_or(Elem::Int);
                 let mut out: Vec<(SmolStr, i128)> = Vec::new();
-                let mut seen: HashMap<SmolStr, Span> = HashMap::new();
+                let mut seen: HashMap<SmolStr, Span> = HashMap::default();
                 let mut next = 0i128;
                 let type_name = named.and_then(|t| self.types.get(t).name.clone());
                 for v in values {
@@ -527,7 +526,7 @@ impl<'a> Project<'a> {
                     self.vendor_only(file, spec.span, "`UNION`");
                 }
                 let mut fields: Vec<Field> = Vec::new();
-                let mut seen: HashMap<SmolStr, Span> = HashMap::new();
+                let mut seen: HashMap<SmolStr, Span> = HashMap::default();
                 for m in members {
                     let ty = self.spec_type(file, &m.ty, locals);
                     for name in &m.names {
@@ -572,7 +571,7 @@ impl<'a> Project<'a> {
         let file = self.pous[id.0 as usize].file;
         let locals = local_constants(pou);
         let mut vars = Vec::new();
-        let mut index: HashMap<SmolStr, usize> = HashMap::new();
+        let mut index: HashMap<SmolStr, usize> = HashMap::default();
         for block in &pou.var_blocks {
             let constant = block.qualifiers.contains(&VarQualifier::Constant);
             for decl in &block.decls {
@@ -686,15 +685,15 @@ impl<'a> Project<'a> {
         info.base = base;
         info.interfaces = interfaces;
         // An accessor's type is its property's.
-        if matches!(kind, PouKind::Getter | PouKind::Setter) {
-            if let Some(parent) = info.parent {
-                let property_type = self.pous[parent.0 as usize]
-                    .ast
-                    .return_type
-                    .as_ref()
-                    .map(|t| self.spec_type(file, t, &locals));
-                self.pous[id.0 as usize].ret = property_type;
-            }
+        if matches!(kind, PouKind::Getter | PouKind::Setter)
+            && let Some(parent) = info.parent
+        {
+            let property_type = self.pous[parent.0 as usize]
+                .ast
+                .return_type
+                .as_ref()
+                .map(|t| self.spec_type(file, t, &locals));
+            self.pous[id.0 as usize].ret = property_type;
         }
     }
 
@@ -705,7 +704,7 @@ impl<'a> Project<'a> {
 
     fn define_globals(&mut self, file: FileId, block: &'a VarBlock, stem: SmolStr) {
         let constant = block.qualifiers.contains(&VarQualifier::Constant);
-        let locals = HashMap::new();
+        let locals = HashMap::default();
         let ns_key = key(&stem);
         for decl in &block.decls {
             let ty = self.spec_type(file, &decl.ty, &locals);
@@ -849,8 +848,14 @@ impl<'a> Project<'a> {
         self.pous
             .iter()
             .enumerate()
-            .filter(|(_, p)| !p.is_library())
+            .filter(|(_, p)| !self.is_library_file(p.file))
             .map(|(i, _)| PouId(i as u32))
+    }
+
+    /// Whether a file is part of a library: the embedded standard library or vendor
+    /// declarations, or a user file given with `--lib`.
+    pub fn is_library_file(&self, file: FileId) -> bool {
+        library::is_library_file(file) || self.library_files.contains(&file)
     }
 
     pub fn pou(&self, id: PouId) -> &PouInfo<'a> {

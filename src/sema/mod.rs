@@ -25,8 +25,8 @@ use crate::diagnostics::Diagnostic;
 use crate::source::FileId;
 use crate::syntax::ast::{NodeId, SourceUnit};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use smol_str::SmolStr;
-use std::collections::HashMap;
 use types::{TypeId, TypeTable};
 
 /// Identifies a POU (or a method, property, accessor or action) in the project index.
@@ -49,6 +49,9 @@ pub struct SemaFile<'a> {
     /// The file name without extension: the namespace of the global variables it declares
     /// (TwinCAT's `GVL_Main.x`).
     pub stem: SmolStr,
+    /// A dependency (`--lib`): its declarations are used, its diagnostics are not reported,
+    /// and the project's own declarations may shadow them.
+    pub library: bool,
 }
 
 /// What sema learned about a project.
@@ -69,8 +72,8 @@ pub fn analyze(files: &[SemaFile<'_>], dialect: Dialect) -> Analysis {
         .map(|&pou| body::check_pou(&project, pou))
         .collect();
     let mut diagnostics = project.diagnostics.clone();
-    let mut expr_types: HashMap<FileId, HashMap<NodeId, TypeId>> = HashMap::new();
-    let mut used = std::collections::HashSet::new();
+    let mut expr_types: HashMap<FileId, HashMap<NodeId, TypeId>> = HashMap::default();
+    let mut used = HashSet::default();
     for result in results {
         diagnostics.extend(result.diagnostics);
         expr_types
@@ -80,14 +83,7 @@ pub fn analyze(files: &[SemaFile<'_>], dialect: Dialect) -> Analysis {
         used.extend(result.used);
     }
     diagnostics.extend(body::unused_variables(&project, &used));
-    if std::env::var_os("STFORGE_SEMA_STATS").is_some() {
-        let all: usize = expr_types.values().map(|m| m.len()).sum();
-        let err: usize = expr_types
-            .values()
-            .map(|m| m.values().filter(|t| project.types.is_error(**t)).count())
-            .sum();
-        eprintln!("typed expressions: {all}, error-typed: {err}");
-    }
+    diagnostics.retain(|d| !project.is_library_file(d.primary.file));
     Analysis {
         types: project.types,
         expr_types,
