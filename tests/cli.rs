@@ -319,3 +319,140 @@ fn fifty_megabyte_file() {
     assert_eq!(code, Some(0));
     assert!(diagnostics.is_empty());
 }
+
+/// `(line, column)` of each diagnostic with this code.
+fn positions(diagnostics: &[serde_json::Value], code: &str) -> Vec<(u64, u64)> {
+    diagnostics
+        .iter()
+        .filter(|d| d["code"] == code)
+        .map(|d| (d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap()))
+        .collect()
+}
+
+/// A chain of function blocks, each holding an instance of the next: `FB_0` … `FB_{n-1}`;
+/// with `cycle`, the last holds the first. Each block takes 6 lines, its name at column 16.
+fn fb_chain(n: usize, cycle: bool) -> String {
+    (0..n)
+        .map(|i| {
+            let next = if i + 1 < n {
+                format!("FB_{}", i + 1)
+            } else if cycle {
+                "FB_0".to_string()
+            } else {
+                "TON".to_string()
+            };
+            format!(
+                "FUNCTION_BLOCK FB_{i}\nVAR\n    inner : {next};\nEND_VAR\n    inner();\nEND_FUNCTION_BLOCK\n"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn thousand_deep_function_block_nesting_checks_cleanly() {
+    let (code, diagnostics) = check_json(fb_chain(1000, false).as_bytes());
+    assert_eq!((code, diagnostics.len()), (Some(0), 0), "{diagnostics:?}");
+}
+
+#[test]
+fn thousand_function_blocks_containing_each_other_in_a_cycle() {
+    let (code, diagnostics) = check_json(fb_chain(1000, true).as_bytes());
+    assert_eq!(code, Some(1));
+    let expected: Vec<(u64, u64)> = (0..1000).map(|i| (6 * i + 1, 16)).collect();
+    assert_eq!(positions(&diagnostics, "T023"), expected);
+    assert_eq!(diagnostics.len(), 1000);
+}
+
+#[test]
+fn long_alias_cycle_and_self_inheritance() {
+    // T_0 : T_1; … T_9999 : T_0; one declaration per line, the name at column 6.
+    let mut text: String = (0..10_000)
+        .map(|i| format!("TYPE T_{i} : T_{}; END_TYPE\n", (i + 1) % 10_000))
+        .collect();
+    text.push_str("FUNCTION_BLOCK FB_Self EXTENDS FB_Self\nEND_FUNCTION_BLOCK\n");
+    let (code, diagnostics) = check_json(text.as_bytes());
+    assert_eq!(code, Some(1));
+    let expected: Vec<(u64, u64)> = (1..=10_000).map(|line| (line, 6)).collect();
+    assert_eq!(positions(&diagnostics, "T023"), expected);
+    assert_eq!(positions(&diagnostics, "T024"), [(10_001, 32)]);
+    assert_eq!(diagnostics.len(), 10_001);
+}
+
+#[test]
+fn recursive_struct_and_duplicates() {
+    let text = "TYPE ST_Node : STRUCT\n    next : ST_Node;\nEND_STRUCT\nEND_TYPE\n\
+                TYPE ST_Node : STRUCT\n    x : INT;\n    x : INT;\nEND_STRUCT\nEND_TYPE\n";
+    let (code, diagnostics) = check_json(text.as_bytes());
+    assert_eq!(code, Some(1));
+    assert_eq!(positions(&diagnostics, "T023"), [(1, 6)]);
+    assert_eq!(positions(&diagnostics, "T003"), [(5, 6)]);
+    assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+}
+
+#[test]
+fn lib_declarations_are_used_but_not_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib.st");
+    let app = dir.path().join("app.st");
+    // The library has its own error (an unknown name), which is not the project's business.
+    std::fs::write(
+        &lib,
+        "FUNCTION F_Double : INT\nVAR_INPUT\n    x : INT;\nEND_VAR\n    F_Double := x * 2 + nUnknown;\nEND_FUNCTION\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &app,
+        "PROGRAM Main\nVAR\n    n : INT;\nEND_VAR\n    n := F_Double(n);\n    n := F_Triple(n);\nEND_PROGRAM\n",
+    )
+    .unwrap();
+    let o = stforge(&[
+        "check",
+        "--format",
+        "json",
+        app.to_str().unwrap(),
+        "--lib",
+        lib.to_str().unwrap(),
+    ]);
+    let diagnostics = json(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(positions(&diagnostics, "T001"), [(6, 10)]);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+}
+
+#[test]
+fn dialect_decides_what_is_an_error() {
+    let text = b"PROGRAM Main\nVAR\n    n : INT;\n    d : DINT;\n    p : POINTER TO INT;\nEND_VAR\n    n := d;\n    p := ADR(n);\nEND_PROGRAM\n";
+    let (dir, path) = temp_file("main.st", text);
+    let run = |dialect: &str| {
+        let o = stforge(&[
+            "check",
+            "--format",
+            "json",
+            "--dialect",
+            dialect,
+            path.to_str().unwrap(),
+        ]);
+        let d = json(&o);
+        let found: Vec<String> = d
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}@{}:{}",
+                    d["code"].as_str().unwrap(),
+                    d["line"],
+                    d["column"]
+                )
+            })
+            .collect();
+        (o.status.code(), found)
+    };
+    assert_eq!(
+        run("iec"),
+        (
+            Some(1),
+            vec!["T034@5:9".into(), "T004@7:10".into(), "T034@8:10".into()]
+        )
+    );
+    assert_eq!(run("twincat"), (Some(0), vec!["T035@7:10".into()]));
+    drop(dir);
+}

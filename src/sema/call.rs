@@ -326,7 +326,10 @@ impl<'p, 'a> Checker<'p, 'a> {
                 }
             };
         }
-        if let Some(b) = builtin(&k, self.p.profile.vendor_extensions) {
+        if let Some(b) = builtin(&k, true) {
+            if !self.p.profile.vendor_extensions && builtin(&k, false).is_none() {
+                self.vendor_only(n.span, &format!("`{}`", n.name));
+            }
             return Target::Builtin(b);
         }
         if self.p.profile.all_conversions
