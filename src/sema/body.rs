@@ -3,7 +3,7 @@
 
 use super::PouId;
 use super::expr::Ty;
-use super::index::Project;
+use super::index::{Project, Var};
 use super::key;
 use super::types::{Category, Elem, TypeId, TypeKind, TypeTable};
 use crate::diagnostics::{Code, Diagnostic};
@@ -418,38 +418,38 @@ impl Checker<'_, '_> {
     /// Reports writes to constants (T014), to inputs, outputs of other instances and FOR
     /// control variables (T013).
     fn check_writable(&mut self, target: &Expr) {
-        match &target.kind {
+        let (var, problem) = match &target.kind {
             ExprKind::Name(n) => {
                 let k = key(&n.name);
                 if let Some((pou, i)) = self.p.scope_var(self.pou, &k) {
                     let var = &self.p.pou(pou).vars[i];
-                    if var.constant {
-                        self.report(
-                            Code::T014,
-                            target.span,
-                            format!("`{}` is a constant", n.name),
-                        );
+                    let problem = if var.constant {
+                        Some((Code::T014, format!("`{}` is a constant", n.name)))
                     } else if self.for_vars.contains(&(pou, i)) && !self.p.profile.vendor_extensions
                     {
-                        self.report(
-                            Code::T013,
-                            target.span,
-                            format!(
-                                "`{}` is the control variable of the enclosing FOR loop",
-                                n.name
-                            ),
+                        let message = format!(
+                            "`{}` is the control variable of the enclosing FOR loop",
+                            n.name
                         );
+                        Some((Code::T013, message))
                     } else if var.kind == VarKind::Input && !self.p.profile.writable_inputs {
-                        self.report(Code::T013, target.span, format!("`{}` is an input of this POU; copy it to a local variable to change it", n.name));
-                    }
-                } else if let Some(&g) = self.p.global_names.get(&k)
-                    && self.p.globals[g].constant
-                {
-                    self.report(
-                        Code::T014,
-                        target.span,
-                        format!("`{}` is a constant", n.name),
-                    );
+                        let message = format!(
+                            "`{}` is an input of this POU; copy it to a local variable to change it",
+                            n.name
+                        );
+                        Some((Code::T013, message))
+                    } else {
+                        None
+                    };
+                    (var, problem)
+                } else if let Some(&g) = self.p.global_names.get(&k) {
+                    let var = &self.p.globals[g];
+                    let problem = var
+                        .constant
+                        .then(|| (Code::T014, format!("`{}` is a constant", n.name)));
+                    (var, problem)
+                } else {
+                    return;
                 }
             }
             ExprKind::Member { base, member } => {
@@ -457,36 +457,59 @@ impl Checker<'_, '_> {
                 let ExprKind::Name(b) = &base.kind else {
                     return;
                 };
-                let k = key(&b.name);
-                let Some((pou, i)) = self.p.scope_var(self.pou, &k) else {
+                let Some((pou, i)) = self.p.scope_var(self.pou, &key(&b.name)) else {
                     return;
                 };
                 let ty = self.p.types.resolve(self.p.pou(pou).vars[i].ty);
                 let TypeKind::Pou(fb) = self.p.types.kind(ty) else {
                     return;
                 };
-                if let Some((owner, j)) = self.p.inherited_var(*fb, &key(&member.name)) {
-                    let var = &self.p.pou(owner).vars[j];
-                    if var.kind == VarKind::Output {
-                        self.report(
-                            Code::T013,
-                            target.span,
-                            format!(
-                                "`{}` is an output of `{}`: only the instance itself writes it",
-                                member.name, b.name
-                            ),
-                        );
-                    } else if var.constant {
-                        self.report(
-                            Code::T014,
-                            target.span,
-                            format!("`{}` is a constant", member.name),
-                        );
-                    }
-                }
+                let Some((owner, j)) = self.p.inherited_var(*fb, &key(&member.name)) else {
+                    return;
+                };
+                let var = &self.p.pou(owner).vars[j];
+                let problem = if var.kind == VarKind::Output {
+                    let message = format!(
+                        "`{}` is an output of `{}`: only the instance itself writes it",
+                        member.name, b.name
+                    );
+                    Some((Code::T013, message))
+                } else {
+                    var.constant
+                        .then(|| (Code::T014, format!("`{}` is a constant", member.name)))
+                };
+                (var, problem)
             }
-            _ => {}
+            _ => return,
+        };
+        if let Some((code, message)) = problem {
+            self.report_declared(code, target.span, message, var);
         }
+    }
+
+    /// `Lib.name` where `Lib` is declared nowhere: most likely a library not given.
+    pub fn unknown_library(&mut self, base: &Expr) {
+        let name = self.p.text_of(base);
+        let d = Diagnostic::new(
+            Code::T001,
+            self.file,
+            base.span,
+            format!("unknown name `{name}`"),
+        )
+        .with_help(format!(
+            "if `{name}` is a library, pass its declarations with `--lib PATH`"
+        ));
+        self.diags.push(d);
+    }
+
+    /// Reports with a secondary label at the variable's declaration ("declared here"),
+    /// unless it is declared in a library.
+    pub fn report_declared(&mut self, code: Code, span: Span, message: String, var: &Var<'_>) {
+        let mut d = Diagnostic::new(code, self.file, span, message);
+        if !self.p.is_library_file(var.file) {
+            d = d.with_secondary(var.file, var.name.span, "declared here");
+        }
+        self.diags.push(d);
     }
 
     fn case(&mut self, selector: &Expr, arms: &[CaseArm], else_body: Option<&[Stmt]>) {

@@ -229,8 +229,7 @@ impl<'p, 'a> Checker<'p, 'a> {
                                 Target::Invalid
                             }
                             None => {
-                                let message = format!("unknown name `{}`", self.p.text_of(base));
-                                self.report(Code::T001, base.span, message);
+                                self.unknown_library(base);
                                 Target::Invalid
                             }
                         }
@@ -548,14 +547,11 @@ impl<'p, 'a> Checker<'p, 'a> {
                 } else {
                     "input"
                 };
-                self.report(
-                    Code::T008,
-                    callee.span,
-                    format!(
-                        "`{}` needs a value for its {kind} `{}`",
-                        info.name, var.name.name
-                    ),
+                let message = format!(
+                    "`{}` needs a value for its {kind} `{}`",
+                    info.name, var.name.name
                 );
+                self.report_declared(Code::T008, callee.span, message, var);
             }
         }
         for b in &bound {

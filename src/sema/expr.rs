@@ -648,8 +648,7 @@ impl Checker<'_, '_> {
                         Ty::ERROR
                     }
                     None => {
-                        let message = format!("unknown name `{}`", self.p.text_of(base));
-                        self.report(Code::T001, base.span, message);
+                        self.unknown_library(base);
                         Ty::ERROR
                     }
                 }

@@ -404,12 +404,19 @@ impl<'a> Project<'a> {
             Some(t) => t,
             None => {
                 let shown = crate::syntax::printer::qname(name);
-                self.error(
+                let d = self.error(
                     Code::T002,
                     file,
                     name.span,
                     format!("unknown type `{shown}`"),
                 );
+                d.help = Some(match name.parts.first() {
+                    Some(library) if name.parts.len() > 1 => format!(
+                        "`{}` looks like a library: pass its declarations with `--lib PATH`",
+                        library.name
+                    ),
+                    _ => "declare it in the project, or pass the library that declares it with `--lib PATH`".into(),
+                });
                 TypeTable::ERROR
             }
         }
