@@ -82,6 +82,8 @@ pub fn check_sources(
             .collect();
         diagnostics.extend(sema::analyze(&inputs, options.dialect).diagnostics);
     }
+    // Freeing a million lines of trees takes a tenth of the check; share it out too.
+    parsed.into_par_iter().for_each(drop);
     diagnostics.retain(|d| !library.contains(&d.primary.file));
     sort(&mut diagnostics);
     diagnostics

@@ -154,18 +154,8 @@ impl Checker<'_, '_> {
     }
 
     pub fn vendor_only(&mut self, span: Span, what: &str) {
-        if !self.p.profile.vendor_extensions {
-            let name = self.p.profile.name;
-            let d = Diagnostic::new(
-                Code::T034,
-                self.file,
-                span,
-                format!(
-                    "{what} is not allowed in dialect `{name}`: it is a CODESYS/TwinCAT extension, allowed with `--dialect codesys` or `--dialect twincat`"
-                ),
-            );
-            self.diags.push(d);
-        }
+        self.diags
+            .extend(self.p.profile.vendor_only(self.file, span, what));
     }
 
     fn block(&mut self, stmts: &[Stmt]) {
@@ -189,7 +179,7 @@ impl Checker<'_, '_> {
 
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
-            StmtKind::Assign { target, op, value } => self.assign(s, target, *op, value),
+            StmtKind::Assign { target, op, value } => self.assign(target, *op, value),
             StmtKind::Expr(e) => {
                 let no_effect = !matches!(
                     e.kind,
@@ -281,7 +271,7 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn assign(&mut self, s: &Stmt, target: &Expr, op: AssignOp, value: &Expr) {
+    fn assign(&mut self, target: &Expr, op: AssignOp, value: &Expr) {
         match op {
             AssignOp::Assign => {
                 let t = self.assign_target(target);
@@ -348,7 +338,6 @@ impl Checker<'_, '_> {
                 self.expr(value);
             }
         }
-        let _ = s;
     }
 
     fn coerce_bool(&mut self, e: &Expr, t: TypeId) {

@@ -33,7 +33,8 @@ enum Builtin {
     DInt,
     String,
     Time,
-    /// Supported by the vendors, deliberately not by stforge (dynamic memory).
+    /// Supported by the vendors, deliberately not by stforge: dynamic memory and the
+    /// compiler's introspection operators.
     Unsupported,
 }
 
@@ -54,7 +55,7 @@ fn builtin(k: &str, vendor: bool) -> Option<Builtin> {
         "__POUNAME" | "__POSITION" => String,
         // The PLC's millisecond clock.
         "TIME" => Time,
-        "__NEW" | "__DELETE" => Unsupported,
+        "__NEW" | "__DELETE" | "__VARINFO" => Unsupported,
         _ => return None,
     })
 }
@@ -92,9 +93,9 @@ struct Bound<'e> {
 }
 
 impl<'p, 'a> Checker<'p, 'a> {
-    pub fn call(&mut self, e: &Expr, callee: &Expr, args: &[Arg]) -> Ty {
+    pub fn call(&mut self, callee: &Expr, args: &[Arg]) -> Ty {
         match self.call_target(callee) {
-            Target::Pou(id) => self.pou_call(e, callee, id, args),
+            Target::Pou(id) => self.pou_call(callee, id, args),
             Target::Conversion(to) => {
                 self.check_arity(callee, args, 1);
                 for a in args {
@@ -144,7 +145,11 @@ impl<'p, 'a> Checker<'p, 'a> {
                     Builtin::String => Ty::Known(TypeTable::STRING),
                     Builtin::Time => Ty::Known(TypeTable::elem(Elem::Time)),
                     Builtin::Unsupported => {
-                        self.report(Code::T029, callee.span, "dynamic memory (`__NEW`, `__DELETE`) is not supported by stforge: this call is not checked or simulated".into());
+                        let message = format!(
+                            "`{}` is not supported by stforge: this call is not checked or simulated",
+                            self.p.text_of(callee)
+                        );
+                        self.report(Code::T029, callee.span, message);
                         Ty::ERROR
                     }
                 }
@@ -365,7 +370,7 @@ impl<'p, 'a> Checker<'p, 'a> {
             .collect()
     }
 
-    fn pou_call(&mut self, call: &Expr, callee: &Expr, id: PouId, args: &[Arg]) -> Ty {
+    fn pou_call(&mut self, callee: &Expr, id: PouId, args: &[Arg]) -> Ty {
         let p = self.p;
         let info = p.pou(id);
         let markers = info.markers.clone().unwrap_or_default();
@@ -564,7 +569,7 @@ impl<'p, 'a> Checker<'p, 'a> {
                 );
             }
         }
-        self.bind_types(call, id, &params, &bound, &markers)
+        self.bind_types(id, &params, &bound, &markers)
     }
 
     fn check_output_or_bool(&mut self, value: &Expr, output: bool) {
@@ -623,7 +628,6 @@ impl<'p, 'a> Checker<'p, 'a> {
     /// call — and gives the call's result type.
     fn bind_types(
         &mut self,
-        call: &Expr,
         id: PouId,
         params: &[&Var<'_>],
         bound: &[Bound<'_>],
@@ -743,7 +747,6 @@ impl<'p, 'a> Checker<'p, 'a> {
                 return b.ty;
             }
         }
-        let _ = call;
         match markers.default {
             Some(e) if e.is_integer() => Ty::Int(None),
             Some(e) => Ty::Known(TypeTable::elem(e)),

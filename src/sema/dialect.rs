@@ -1,6 +1,9 @@
 //! Dialect profiles as data: what each target accepts beyond the standard, and how strictly
 //! it converts. The parser accepts the union of all dialects; sema consults the profile.
 
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+
 /// A dialect's rules.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Profile {
@@ -103,6 +106,20 @@ pub const SIEMENS: Profile = Profile {
     optional_function_inputs: true,
     ..IEC
 };
+
+impl Profile {
+    /// T034 for a vendor extension used in a dialect without them; `None` where allowed.
+    pub fn vendor_only(&self, file: FileId, span: Span, what: &str) -> Option<Diagnostic> {
+        (!self.vendor_extensions).then(|| {
+            let message = format!(
+                "{what} is not allowed in dialect `{}`: it is a CODESYS/TwinCAT extension, \
+                 allowed with `--dialect codesys` or `--dialect twincat`",
+                self.name
+            );
+            Diagnostic::new(Code::T034, file, span, message)
+        })
+    }
+}
 
 /// The dialect chosen on the command line.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]

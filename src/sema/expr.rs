@@ -331,7 +331,7 @@ impl Checker<'_, '_> {
                     Ty::ERROR
                 }
             }
-            ExprKind::Call { callee, args } => self.call(e, callee, args),
+            ExprKind::Call { callee, args } => self.call(callee, args),
             ExprKind::ArrayInit { elems, .. } => {
                 for el in elems {
                     match el {

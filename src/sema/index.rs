@@ -423,15 +423,8 @@ impl<'a> Project<'a> {
     }
 
     fn vendor_only(&mut self, file: FileId, span: Span, what: &str) {
-        if !self.profile.vendor_extensions {
-            let name = self.profile.name;
-            self.error(
-                Code::T034,
-                file,
-                span,
-                format!("{what} is not allowed in dialect `{name}`: it is a CODESYS/TwinCAT extension, allowed with `--dialect codesys` or `--dialect twincat`"),
-            );
-        }
+        self.diagnostics
+            .extend(self.profile.vendor_only(file, span, what));
     }
 
     fn spec_kind(
