@@ -229,7 +229,11 @@ impl<'p, 'a> Checker<'p, 'a> {
                             // A qualified call: `Tc2_System.MEMSET(…)`, `TcoCore.Fn(…)`.
                             None if self.p.pou_names.contains_key(&k) => self.named_target(member),
                             None if known_namespace.is_some() => {
-                                let message = format!("`{ns}` has no variable `{}`", member.name);
+                                let message = format!(
+                                    "`{}` declares no `{}`",
+                                    self.p.text_of(base),
+                                    member.name
+                                );
                                 self.report(Code::T021, member.span, message);
                                 Target::Invalid
                             }

@@ -643,7 +643,8 @@ impl Checker<'_, '_> {
                 match found {
                     Some(&g) => Ty::Known(self.p.globals[g].ty),
                     None if known_namespace.is_some() => {
-                        let message = format!("`{ns}` has no variable `{}`", member.name);
+                        let message =
+                            format!("`{}` declares no `{}`", self.p.text_of(base), member.name);
                         self.report(Code::T021, member.span, message);
                         Ty::ERROR
                     }
