@@ -21,8 +21,12 @@ demo: build
 	-$(STFORGE) check corpus/syntax-errors/err_two_errors_one_body.st
 	@echo "== the same as JSON for tools"
 	-$(STFORGE) check --format json corpus/syntax-errors/err_missing_then.st
+	@echo "== type errors: the strict IEC dialect, then TwinCAT's (T035 warnings instead of T004 errors)"
+	-$(STFORGE) check corpus/types-errors/T004_narrowing_assignment.st
+	-$(STFORGE) check --dialect twincat corpus/types-errors/T004_narrowing_assignment.st
 	@echo "== what a code means"
 	$(STFORGE) explain S007
+	$(STFORGE) explain T004
 
 lint: setup
 	$(CARGO) fmt --check
@@ -33,3 +37,4 @@ test: lint
 
 bench: setup
 	$(CARGO) bench --bench parse
+	$(CARGO) bench --bench check

@@ -6,7 +6,7 @@ use crate::sema::{self, Dialect, SemaFile};
 use crate::source::{FileId, SourceMap, load};
 use crate::syntax;
 use rayon::prelude::*;
-use rustc_hash::FxHashSet as HashSet;
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 /// How far to check.
@@ -26,6 +26,8 @@ pub struct Options {
 
 pub struct CheckResult {
     pub files: SourceMap,
+    /// How many of `files` are `--lib` dependencies (the last ones).
+    pub library_files: usize,
     /// Sorted by file, then position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -46,7 +48,11 @@ pub fn check_files(paths: &[PathBuf], libraries: &[PathBuf], options: Options) -
     let mut diagnostics = check_sources(&files, &library, options);
     diagnostics.extend(load_diagnostics);
     sort(&mut diagnostics);
-    CheckResult { files, diagnostics }
+    CheckResult {
+        files,
+        library_files: library.len(),
+        diagnostics,
+    }
 }
 
 /// Checks files already in memory (the benchmark and the language server start here).

@@ -66,10 +66,14 @@ pub fn run(args: Args) -> i32 {
                     .filter(|d| d.severity == s)
                     .count()
             };
+            let project = files.files().len() - result.library_files;
+            let libraries = match result.library_files {
+                0 => String::new(),
+                n => format!(" (and {n} library file{})", plural(n)),
+            };
             eprintln!(
-                "checked {} file{}: {} error{}, {} warning{}",
-                files.files().len(),
-                plural(files.files().len()),
+                "checked {project} file{}{libraries}: {} error{}, {} warning{}",
+                plural(project),
                 count(Severity::Error),
                 plural(count(Severity::Error)),
                 count(Severity::Warning),

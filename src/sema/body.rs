@@ -33,9 +33,11 @@ pub struct Checker<'p, 'a> {
     for_vars: Vec<(PouId, usize)>,
     labels: HashSet<SmolStr>,
     pub result_assigned: bool,
+    /// The named constants of the body, for constant indices and CASE labels.
+    pub constants: HashMap<SmolStr, &'a Expr>,
 }
 
-pub fn check_pou(p: &Project<'_>, pou: PouId) -> BodyResult {
+pub fn check_pou<'a>(p: &Project<'a>, pou: PouId) -> BodyResult {
     let info = p.pou(pou);
     let mut c = Checker {
         p,
@@ -48,6 +50,7 @@ pub fn check_pou(p: &Project<'_>, pou: PouId) -> BodyResult {
         for_vars: Vec::new(),
         labels: HashSet::default(),
         result_assigned: false,
+        constants: p.visible_constants(pou),
     };
     let ast = info.ast;
     for var in &info.vars {
@@ -541,7 +544,7 @@ impl Checker<'_, '_> {
                     }
                 }
                 let value = |c: &Self, e: &Expr| {
-                    c.p.constant_value(e, Some(c.pou))
+                    c.p.constant_value(e, &c.constants)
                         .or_else(|| c.enum_label_value(e))
                 };
                 if let (Some(a), Some(b)) = (value(self, lo), value(self, hi)) {

@@ -839,7 +839,7 @@ impl Checker<'_, '_> {
             }
             let bounds = dims.get(i).and_then(|d| d.bounds);
             if let (Some((lo, hi)), Some(v)) =
-                (bounds, self.p.constant_value(index, Some(self.pou)))
+                (bounds, self.p.constant_value(index, &self.constants))
                 && (v < lo || v > hi)
             {
                 self.report(

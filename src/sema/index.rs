@@ -935,15 +935,16 @@ impl<'a> Project<'a> {
         false
     }
 
-    pub fn constant_value(&self, e: &Expr, pou: Option<PouId>) -> Option<i128> {
-        let locals = pou
-            .map(|p| local_constants(self.pou(self.owner(p)).ast))
-            .unwrap_or_default();
-        let mut all = locals;
-        if let Some(p) = pou {
-            all.extend(local_constants(self.pou(p).ast));
-        }
-        self.const_value(e, &all)
+    /// The constants visible by name in a POU body: its own and those of the POU it belongs to.
+    pub fn visible_constants(&self, pou: PouId) -> HashMap<SmolStr, &'a Expr> {
+        let mut all = local_constants(self.pou(self.owner(pou)).ast);
+        all.extend(local_constants(self.pou(pou).ast));
+        all
+    }
+
+    /// The value of an integer constant expression in a body, given its visible constants.
+    pub fn constant_value(&self, e: &Expr, locals: &HashMap<SmolStr, &'a Expr>) -> Option<i128> {
+        self.const_value(e, locals)
     }
 
     /// How a simple expression is spelled, for messages (a name, or `…`).
