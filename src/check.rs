@@ -3,7 +3,8 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::sema::{self, Dialect, SemaFile};
-use crate::source::{FileId, SourceMap, load};
+use crate::source::{FileId, SourceFile, SourceMap, load};
+use crate::spec;
 use crate::syntax;
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -61,18 +62,22 @@ pub fn check_sources(
     library: &HashSet<FileId>,
     options: Options,
 ) -> Vec<Diagnostic> {
-    let parsed: Vec<syntax::Parsed> = files
+    // Spec files are validated on their own; everything else is ST.
+    let (specs, sources): (Vec<&SourceFile>, Vec<&SourceFile>) = files
         .files()
+        .iter()
+        .partition(|f| spec::is_spec_file(&f.path));
+    let mut diagnostics: Vec<Diagnostic> = specs
+        .iter()
+        .flat_map(|f| spec::load(f.id, &f.text).1)
+        .collect();
+    let parsed: Vec<syntax::Parsed> = sources
         .par_iter()
         .map(|file| syntax::parse(file.id, &file.text))
         .collect();
-    let mut diagnostics: Vec<Diagnostic> = parsed
-        .iter()
-        .flat_map(|p| p.diagnostics.iter().cloned())
-        .collect();
+    diagnostics.extend(parsed.iter().flat_map(|p| p.diagnostics.iter().cloned()));
     if options.stage == Stage::All {
-        let inputs: Vec<SemaFile<'_>> = files
-            .files()
+        let inputs: Vec<SemaFile<'_>> = sources
             .iter()
             .zip(&parsed)
             .map(|(file, p)| SemaFile {

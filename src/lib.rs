@@ -8,4 +8,5 @@ pub mod cli;
 pub mod diagnostics;
 pub mod sema;
 pub mod source;
+pub mod spec;
 pub mod syntax;

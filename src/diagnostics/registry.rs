@@ -12,6 +12,7 @@ pub enum Family {
     Input,
     Syntax,
     Types,
+    Spec,
 }
 
 impl Family {
@@ -20,6 +21,7 @@ impl Family {
             Family::Input => "input",
             Family::Syntax => "syntax",
             Family::Types => "types",
+            Family::Spec => "spec",
         }
     }
 }
@@ -76,6 +78,11 @@ registry! {
     S008: Syntax, Error, "text outside of any declaration";
     S009: Syntax, Error, "nesting too deep";
     S010: Syntax, Error, "too many errors in one file";
+    P001: Spec, Error, "invalid spec file";
+    P002: Spec, Error, "invalid TIME value in spec";
+    P003: Spec, Error, "unknown variable in test step";
+    P004: Spec, Error, "value does not match the variable's type";
+    P005: Spec, Error, "invalid interface declaration in spec";
     T001: Types, Error, "unknown name";
     T002: Types, Error, "unknown type";
     T003: Types, Error, "duplicate declaration";
@@ -150,6 +157,7 @@ mod tests {
                 Family::Input => 'F',
                 Family::Syntax => 'S',
                 Family::Types => 'T',
+                Family::Spec => 'P',
             };
             assert!(code.as_str().starts_with(expected), "{code}");
         }

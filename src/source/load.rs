@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 /// Files larger than this are refused (spans are 32-bit offsets; no real source comes close).
 pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
 
-/// The extensions searched for in folders (files named explicitly are read whatever their name).
+/// The extensions searched for in folders, besides spec files (`*.spec.toml`); files named
+/// explicitly are read whatever their name.
 pub const SOURCE_EXTENSIONS: &[&str] = &["st"];
 
 /// Expands folders into the source files below them, in a stable (sorted) order. Paths that do
@@ -33,9 +34,11 @@ pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 fn has_source_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| SOURCE_EXTENSIONS.iter().any(|s| s.eq_ignore_ascii_case(e)))
+    crate::spec::is_spec_file(path)
+        || path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| SOURCE_EXTENSIONS.iter().any(|s| s.eq_ignore_ascii_case(e)))
 }
 
 /// Reads and decodes files into a source map. A file that cannot be read is still added (with

@@ -1,0 +1,120 @@
+//! The checker's corpus. Each file is one project checked under the dialect its header names
+//! (`// DIALECT: codesys`, default `iec`):
+//! - `corpus/types/*.st` and `corpus/specs/*.spec.toml` are correct: no diagnostic at all, not
+//!   even a warning;
+//! - `corpus/types-errors/*.st` and `corpus/spec-errors/*.spec.toml` list in their first line
+//!   (`// EXPECT: T004@12:9 …`, in TOML `# EXPECT: …`) every diagnostic they must give, by
+//!   code, line and column; the messages are snapshots.
+
+use std::path::Path;
+use stforge::check::{Options, Stage, check_sources};
+use stforge::diagnostics::render;
+use stforge::sema::Dialect;
+use stforge::source::{Encoding, SourceMap};
+
+struct Outcome {
+    /// `CODE@line:column`, sorted.
+    positions: Vec<String>,
+    /// The rendered diagnostics, one per line.
+    lines: String,
+}
+
+fn header<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+    text.lines().take(3).find_map(|l| {
+        l.strip_prefix(&format!("// {key}: "))
+            .or_else(|| l.strip_prefix(&format!("# {key}: ")))
+    })
+}
+
+fn check(path: &Path) -> (String, Outcome) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let dialect = header(&text, "DIALECT")
+        .map(|d| Dialect::from_name(d.trim()).unwrap_or_else(|| panic!("unknown dialect {d}")))
+        .unwrap_or_default();
+    let mut files = SourceMap::default();
+    files.add(
+        path.file_name().unwrap().into(),
+        text.clone(),
+        Encoding::Utf8,
+    );
+    let diagnostics = check_sources(
+        &files,
+        &Default::default(),
+        Options {
+            stage: Stage::All,
+            dialect,
+        },
+    );
+    let mut positions: Vec<String> = diagnostics
+        .iter()
+        .map(|d| {
+            let j = render::to_json(d, &files);
+            format!("{}@{}:{}", j.code, j.line, j.column)
+        })
+        .collect();
+    positions.sort();
+    let lines = diagnostics
+        .iter()
+        .map(|d| render::to_line(d, &files) + "\n")
+        .collect();
+    (text, Outcome { positions, lines })
+}
+
+#[test]
+fn correct_programs_and_specs_give_no_diagnostics() {
+    insta::glob!(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"),
+        "{types/*.st,specs/*.spec.toml}",
+        |path| {
+            let (_, outcome) = check(path);
+            assert_eq!(outcome.lines, "", "{} must check cleanly", path.display());
+        }
+    );
+}
+
+#[test]
+fn error_fixtures_give_exactly_their_expected_diagnostics() {
+    insta::glob!(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"),
+        "{types-errors/*.st,spec-errors/*.spec.toml}",
+        |path| {
+            let (text, outcome) = check(path);
+            let mut expected: Vec<String> = header(&text, "EXPECT")
+                .unwrap_or_else(|| panic!("{} has no EXPECT line", path.display()))
+                .split_whitespace()
+                .map(String::from)
+                .collect();
+            expected.sort();
+            assert_eq!(
+                outcome.positions,
+                expected,
+                "{}:\n{}",
+                path.display(),
+                outcome.lines
+            );
+            insta::assert_snapshot!(outcome.lines);
+        }
+    );
+}
+
+#[test]
+fn every_type_and_spec_code_has_a_fixture() {
+    for (prefix, folder) in [('T', "types-errors"), ('P', "spec-errors")] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus")
+            .join(folder);
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        for code in stforge::diagnostics::Code::ALL {
+            let code = code.as_str();
+            if code.starts_with(prefix) {
+                assert!(
+                    names.iter().any(|n| n.starts_with(code)),
+                    "no fixture for {code} in corpus/{folder}"
+                );
+            }
+        }
+    }
+}
