@@ -118,3 +118,34 @@ fn every_type_and_spec_code_has_a_fixture() {
         }
     }
 }
+
+/// The standard library's own bodies (timers, counters, edges, bistables) are what the
+/// simulator will run: checked as user code they must be clean, as must the vendor
+/// declarations in their dialect.
+#[test]
+fn the_standard_library_checks_cleanly_as_user_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("iec-stdlib");
+    for (folder, dialect) in [
+        (root.clone(), Dialect::Iec),
+        (root.join("vendor/twincat"), Dialect::Twincat),
+    ] {
+        let mut files = SourceMap::default();
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "st") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                files.add(path, text, Encoding::Utf8);
+            }
+        }
+        assert!(files.files().len() >= 4, "{}", folder.display());
+        let options = Options {
+            stage: Stage::All,
+            dialect,
+        };
+        let lines: Vec<String> = check_sources(&files, &Default::default(), options)
+            .iter()
+            .map(|d| render::to_line(d, &files))
+            .collect();
+        assert_eq!(lines, Vec::<String>::new(), "{}", folder.display());
+    }
+}
