@@ -616,3 +616,119 @@ fn describe(v: &toml::Value) -> String {
         toml::Value::Table(_) => "a table".into(),
     }
 }
+
+impl Spec {
+    /// The POU's declaration part as ST, written from the spec: the header and the VAR_INPUT,
+    /// VAR_OUTPUT and VAR_IN_OUT blocks, each variable with its initial value and its doc as a
+    /// line comment. The generator asks the model only for locals and the body; `stforge test`
+    /// compares an implementation's interface with this one.
+    pub fn interface_st(&self) -> String {
+        let pou = &self.pou;
+        let mut out = String::new();
+        out.push_str(pou.kind.keyword());
+        out.push(' ');
+        out.push_str(&pou.name.text);
+        if let Some(ret) = &pou.return_type {
+            out.push_str(" : ");
+            out.push_str(&ret.text);
+        }
+        out.push('\n');
+        for (keyword, params) in [
+            ("VAR_INPUT", &pou.inputs),
+            ("VAR_OUTPUT", &pou.outputs),
+            ("VAR_IN_OUT", &pou.in_outs),
+        ] {
+            if params.is_empty() {
+                continue;
+            }
+            out.push_str(keyword);
+            out.push('\n');
+            for p in params {
+                out.push_str(&format!("    {} : {}", p.name.text, p.ty.text));
+                if let Some(init) = &p.init {
+                    out.push_str(&format!(" := {}", init.text));
+                }
+                out.push(';');
+                if let Some(doc) = &p.doc {
+                    // A line comment, on one line: no text can end it early.
+                    let words: Vec<&str> = doc.split_whitespace().collect();
+                    out.push_str(&format!(" // {}", words.join(" ")));
+                }
+                out.push('\n');
+            }
+            out.push_str("END_VAR\n");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r#"
+[pou]
+name = "MotorLatch"
+kind = "function_block"
+[pou.inputs]
+Start = "BOOL"
+StopNC = { type = "BOOL", init = "TRUE", doc = """normally closed (*NC*)
+stop button""" }
+[pou.outputs]
+Motor = "BOOL"
+[scan]
+cycle = "T#20ms"
+[[property]]
+name = "latch"
+when = "Start"
+then = "Motor"
+within = "T#40ms"
+[[test]]
+name = "start"
+steps = [ { set = { Start = true }, wait = "T#100ms", expect = { Motor = true } } ]
+"#;
+
+    #[test]
+    fn loads_the_model() {
+        let (spec, diagnostics) = load(FileId(0), SPEC);
+        assert_eq!(diagnostics, vec![]);
+        let spec = spec.expect("a valid spec");
+        assert_eq!(spec.cycle_ns, 20_000_000);
+        assert_eq!(
+            spec.pou.inputs[1].init.as_ref().map(|t| t.text.as_str()),
+            Some("TRUE")
+        );
+        assert!(matches!(
+            &spec.properties[0],
+            Property::Response {
+                within: Within::Time(40_000_000),
+                ..
+            }
+        ));
+        let step = &spec.tests[0].steps[0];
+        assert_eq!(step.wait_ns, Some(100_000_000));
+        assert_eq!(step.set[0].1, Value::Bool(true));
+        assert_eq!(step.expect[0].1, Expected::Exact(Value::Bool(true)));
+    }
+
+    #[test]
+    fn writes_the_interface_as_st() {
+        let (spec, _) = load(FileId(0), SPEC);
+        let st = spec.expect("a valid spec").interface_st();
+        assert_eq!(
+            st,
+            "FUNCTION_BLOCK MotorLatch\nVAR_INPUT\n    Start : BOOL;\n    StopNC : BOOL := TRUE; // normally closed (*NC*) stop button\nEND_VAR\nVAR_OUTPUT\n    Motor : BOOL;\nEND_VAR\n"
+        );
+        let parsed = syntax::parse(FileId(0), &format!("{st}END_FUNCTION_BLOCK\n"));
+        assert_eq!(parsed.diagnostics, vec![]);
+    }
+
+    #[test]
+    fn time_literals() {
+        assert_eq!(time_literal("T#1h2m"), Ok(3_720_000_000_000));
+        assert_eq!(time_literal("LTIME#5ms"), Ok(5_000_000));
+        assert!(time_literal("5ms").is_err());
+        assert!(time_literal("T#5x").is_err());
+        assert!(time_literal("T#1s T#2s").is_err());
+    }
+}
