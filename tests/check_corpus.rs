@@ -149,3 +149,90 @@ fn the_standard_library_checks_cleanly_as_user_code() {
         assert_eq!(lines, Vec::<String>::new(), "{}", folder.display());
     }
 }
+
+/// `corpus/tasks/<task>/`: the spec loads without a diagnostic, the reference solution and the
+/// wrong implementation check cleanly, each on its own, and both declare exactly the spec's
+/// interface (names, order, types, initial values).
+#[test]
+fn task_specs_and_their_implementations_are_clean_and_agree() {
+    use stforge::syntax::ast::{Item, VarKind};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/tasks");
+    let mut tasks = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let spec_path = dir.join(format!("{name}.spec.toml"));
+        let spec_text = std::fs::read_to_string(&spec_path).unwrap();
+        let (spec, diagnostics) = stforge::spec::load(stforge::source::FileId(0), &spec_text);
+        assert_eq!(diagnostics, vec![], "{}", spec_path.display());
+        let spec = spec.unwrap();
+        tasks += 1;
+        for implementation in ["solution.st", "wrong.st"] {
+            let path = dir.join(implementation);
+            if !path.exists() {
+                continue;
+            }
+            let (text, outcome) = check(&path);
+            assert_eq!(outcome.lines, "", "{} must check cleanly", path.display());
+            let parsed = stforge::syntax::parse(stforge::source::FileId(0), &text);
+            let pou = parsed
+                .unit
+                .items
+                .iter()
+                .find_map(|item| match item {
+                    Item::Pou(p)
+                        if p.name
+                            .as_ref()
+                            .is_some_and(|n| n.name.eq_ignore_ascii_case(&spec.pou.name.text)) =>
+                    {
+                        Some(p)
+                    }
+                    _ => None,
+                })
+                .unwrap_or_else(|| {
+                    panic!("{} declares no `{}`", path.display(), spec.pou.name.text)
+                });
+            let compact = |s: &str| {
+                s.split_whitespace()
+                    .collect::<String>()
+                    .to_ascii_uppercase()
+            };
+            for (kind, params) in [
+                (VarKind::Input, &spec.pou.inputs),
+                (VarKind::Output, &spec.pou.outputs),
+                (VarKind::InOut, &spec.pou.in_outs),
+            ] {
+                let declared: Vec<(String, String, Option<String>)> = pou
+                    .var_blocks
+                    .iter()
+                    .filter(|b| b.kind == kind)
+                    .flat_map(|b| &b.decls)
+                    .flat_map(|d| {
+                        let ty = compact(&text[d.ty.span.range()]);
+                        let init = d.init.as_ref().map(|i| compact(&text[i.span.range()]));
+                        d.names
+                            .iter()
+                            .map(move |n| (n.name.to_string(), ty.clone(), init.clone()))
+                    })
+                    .collect();
+                let wanted: Vec<(String, String, Option<String>)> = params
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.name.text.clone(),
+                            compact(&p.ty.text),
+                            p.init.as_ref().map(|i| compact(&i.text)),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    declared,
+                    wanted,
+                    "{}: {kind:?} differs from the spec",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(tasks >= 20, "{tasks} tasks");
+}
