@@ -119,6 +119,7 @@ registry! {
     T034: Types, Error, "not allowed in this dialect";
     T035: Types, Warning, "implicit narrowing conversion";
     T036: Types, Error, "name is not a value";
+    T037: Types, Warning, "input written inside its POU";
 }
 
 impl Code {

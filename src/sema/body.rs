@@ -429,7 +429,7 @@ impl Checker<'_, '_> {
                             "`{}` is an input of this POU; copy it to a local variable to change it",
                             n.name
                         );
-                        Some((Code::T013, message))
+                        Some((Code::T037, message))
                     } else {
                         None
                     };

@@ -340,9 +340,9 @@ impl<'p, 'a> Checker<'p, 'a> {
             }
             return Target::Builtin(b);
         }
-        if self.p.profile.all_conversions
-            && let Some(to) = conversion_target(&k)
-        {
+        // Every explicit `X_TO_Y` between elementary types: the standard's tables, the 2nd
+        // edition's and matiec's (`TIME_TO_UDINT`), the vendors' (`INT_TO_STRING`).
+        if let Some(to) = conversion_target(&k) {
             return Target::Conversion(to);
         }
         if self.p.type_names.contains_key(&k) {
@@ -536,18 +536,14 @@ impl<'p, 'a> Checker<'p, 'a> {
                 (_, None) => {}
             }
         }
-        // VAR_IN_OUT needs a variable on every call; function inputs need a value unless they
-        // have a default or the dialect lets a formal call leave them out.
+        // VAR_IN_OUT needs a variable on every call. A formal call may leave inputs out (they
+        // take their default values, IEC 61131-3 6.6.1.7); an informal call must give all of
+        // them, except trailing ones with a declared default, which vendor tools allow.
         for (i, var) in params.iter().enumerate() {
             let is_bound = bound.iter().any(|b| b.var == i && b.name == var.key);
             let needed = match var.kind {
                 VarKind::InOut => true,
-                VarKind::Input if is_function => {
-                    var.decl.init.is_none()
-                        && (informal
-                            || !p.profile.optional_function_inputs
-                            || info.markers.is_some())
-                }
+                VarKind::Input => is_function && informal && var.decl.init.is_none(),
                 _ => false,
             };
             if needed && !is_bound {

@@ -17,17 +17,12 @@ pub struct Profile {
     /// `S=`/`R=`/`REF=`/`?=`, `JMP` and labels, assignments inside expressions, `ADR`,
     /// `SIZEOF` and the other vendor operators.
     pub vendor_extensions: bool,
-    /// Every `X_TO_Y` conversion between elementary types exists, not only the standard's
-    /// table (`INT_TO_STRING`, `TIME_TO_DWORD`, …).
-    pub all_conversions: bool,
     /// A POU may write its own inputs.
     pub writable_inputs: bool,
     /// Enumerations convert to and from integers implicitly.
     pub enums_are_integers: bool,
     /// Arithmetic on bit strings (`WORD + 1`) and pointers.
     pub bit_arithmetic: bool,
-    /// Function calls may omit inputs (they take their initial values).
-    pub optional_function_inputs: bool,
     /// Integer overflow wraps around (otherwise it is an error in simulation).
     pub wrapping_overflow: bool,
     /// Vendor names of standard parameters: (function block, vendor name, standard name).
@@ -39,11 +34,9 @@ pub const IEC: Profile = Profile {
     lenient_conversions: false,
     short_circuit: false,
     vendor_extensions: false,
-    all_conversions: false,
     writable_inputs: false,
     enums_are_integers: false,
     bit_arithmetic: false,
-    optional_function_inputs: false,
     wrapping_overflow: false,
     parameter_aliases: &[],
 };
@@ -53,11 +46,9 @@ pub const CODESYS: Profile = Profile {
     lenient_conversions: true,
     short_circuit: false,
     vendor_extensions: true,
-    all_conversions: true,
     writable_inputs: true,
     enums_are_integers: true,
     bit_arithmetic: true,
-    optional_function_inputs: true,
     wrapping_overflow: true,
     parameter_aliases: VENDOR_PARAMETERS,
 };
@@ -102,8 +93,6 @@ pub const TWINCAT: Profile = Profile {
 /// and short-circuits nothing by default.
 pub const SIEMENS: Profile = Profile {
     name: "siemens",
-    all_conversions: true,
-    optional_function_inputs: true,
     ..IEC
 };
 

@@ -1281,7 +1281,8 @@ impl Checker<'_, '_> {
                     _ => elem.and_then(Elem::int_range),
                 };
                 match (elem, kind) {
-                    (Some(Elem::Bool), _) => lenient && matches!(v, Some(0 | 1) | None),
+                    // 0 and 1 are BOOL literals in the standard (Table 5).
+                    (Some(Elem::Bool), _) => matches!(v, Some(0 | 1)) || (lenient && v.is_none()),
                     (Some(el), _) if el.int_range().is_some() => {
                         if let (Some(v), Some((lo, hi))) = (v, range) {
                             if v < 0 && lo == 0 && lenient {
