@@ -78,11 +78,6 @@ registry! {
     S008: Syntax, Error, "text outside of any declaration";
     S009: Syntax, Error, "nesting too deep";
     S010: Syntax, Error, "too many errors in one file";
-    P001: Spec, Error, "invalid spec file";
-    P002: Spec, Error, "invalid TIME value in spec";
-    P003: Spec, Error, "unknown variable in test step";
-    P004: Spec, Error, "value does not match the variable's type";
-    P005: Spec, Error, "invalid interface declaration in spec";
     T001: Types, Error, "unknown name";
     T002: Types, Error, "unknown type";
     T003: Types, Error, "duplicate declaration";
@@ -120,6 +115,11 @@ registry! {
     T035: Types, Warning, "implicit narrowing conversion";
     T036: Types, Error, "name is not a value";
     T037: Types, Warning, "input written inside its POU";
+    P001: Spec, Error, "invalid spec file";
+    P002: Spec, Error, "invalid TIME value in spec";
+    P003: Spec, Error, "unknown variable in test step";
+    P004: Spec, Error, "value does not match the variable's type";
+    P005: Spec, Error, "invalid interface declaration in spec";
 }
 
 impl Code {
