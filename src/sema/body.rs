@@ -1,11 +1,11 @@
 //! The checker of one POU body: statements, assignment targets, control flow, and the
 //! warnings about results never assigned, unreachable code and unused variables.
 
-use super::PouId;
 use super::expr::Ty;
 use super::index::{Project, Var};
 use super::key;
 use super::types::{Category, Elem, TypeId, TypeKind, TypeTable};
+use super::{PouId, Resolved};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
@@ -19,6 +19,7 @@ pub struct BodyResult {
     pub diagnostics: Vec<Diagnostic>,
     /// Variables referenced, as (POU, index into its variables).
     pub used: Vec<(PouId, usize)>,
+    pub resolved: Vec<(NodeId, Resolved)>,
 }
 
 pub struct Checker<'p, 'a> {
@@ -28,6 +29,8 @@ pub struct Checker<'p, 'a> {
     pub types: HashMap<NodeId, TypeId>,
     pub diags: Vec<Diagnostic>,
     pub used: Vec<(PouId, usize)>,
+    /// What names, members and callees resolved to.
+    pub resolved: Vec<(NodeId, Resolved)>,
     loops: u32,
     /// The control variables of the FOR loops around the current statement.
     for_vars: Vec<(PouId, usize)>,
@@ -46,6 +49,7 @@ pub fn check_pou<'a>(p: &Project<'a>, pou: PouId) -> BodyResult {
         types: HashMap::default(),
         diags: Vec::new(),
         used: Vec::new(),
+        resolved: Vec::new(),
         loops: 0,
         for_vars: Vec::new(),
         labels: HashSet::default(),
@@ -91,6 +95,7 @@ pub fn check_pou<'a>(p: &Project<'a>, pou: PouId) -> BodyResult {
         types: c.types,
         diagnostics: c.diags,
         used: c.used,
+        resolved: c.resolved,
     }
 }
 

@@ -6,15 +6,18 @@ use super::body::Checker;
 use super::expr::{Base, Conversion, Ty};
 use super::key;
 use super::types::{Elem, Generic, TypeId, TypeKind, TypeTable};
-use super::{PouId, Var};
+use super::{PouId, Resolved, Var};
 use crate::diagnostics::Code;
 use crate::syntax::ast::*;
 use smol_str::SmolStr;
 
 /// What a call expression calls.
 enum Target {
-    /// A function, method or action, or a function block / program instance.
+    /// A function, method, action or program (called by its name).
     Pou(PouId),
+    /// An instance of this function block (or class, or program); the callee expression's
+    /// own resolution says which variable.
+    Instance(PouId),
     /// `X_TO_Y` / `TO_Y` in the dialects that have every conversion.
     Conversion(TypeId),
     /// A vendor operator such as `ADR` or `SIZEOF`.
@@ -94,8 +97,19 @@ struct Bound<'e> {
 
 impl<'p, 'a> Checker<'p, 'a> {
     pub fn call(&mut self, callee: &Expr, args: &[Arg]) -> Ty {
-        match self.call_target(callee) {
-            Target::Pou(id) => self.pou_call(callee, id, args),
+        let target = self.call_target(callee);
+        let resolved = match target {
+            Target::Pou(id) => Some(Resolved::Pou(id)),
+            Target::Instance(_) => None,
+            Target::Conversion(to) => Some(Resolved::Conversion(to)),
+            Target::Builtin(_) => Some(Resolved::Builtin(
+                self.p.text_of(callee).to_ascii_uppercase().into(),
+            )),
+            Target::Invalid => None,
+        };
+        self.resolved.extend(resolved.map(|r| (callee.id, r)));
+        match target {
+            Target::Pou(id) | Target::Instance(id) => self.pou_call(callee, id, args),
             Target::Conversion(to) => {
                 self.check_arity(callee, args, 1);
                 for a in args {
@@ -183,7 +197,7 @@ impl<'p, 'a> Checker<'p, 'a> {
 
     fn call_target(&mut self, callee: &Expr) -> Target {
         match &callee.kind {
-            ExprKind::Name(n) => self.named_target(n),
+            ExprKind::Name(n) => self.named_target(callee.id, n),
             ExprKind::Member { base, member } => {
                 let k = key(&member.name);
                 match self.base(base) {
@@ -198,6 +212,7 @@ impl<'p, 'a> Checker<'p, 'a> {
                                 }
                                 if let Some((owner, i)) = self.p.inherited_var(pou, &k) {
                                     self.used.push((owner, i));
+                                    self.resolved.push((callee.id, Resolved::Var(owner, i)));
                                     let ty = self.p.pou(owner).vars[i].ty;
                                     return self.instance_target(ty, member);
                                 }
@@ -213,7 +228,7 @@ impl<'p, 'a> Checker<'p, 'a> {
                                 Target::Invalid
                             }
                             _ => {
-                                let ty = self.value_member(Ty::Known(t), member);
+                                let ty = self.value_member(None, Ty::Known(t), member);
                                 match ty {
                                     Ty::Known(ty) => self.instance_target(ty, member),
                                     _ => Target::Invalid,
@@ -225,9 +240,14 @@ impl<'p, 'a> Checker<'p, 'a> {
                     Base::Namespace(ns) => {
                         let known_namespace = self.p.namespaces.get(&ns);
                         match known_namespace.and_then(|n| n.get(&k)) {
-                            Some(&g) => self.instance_target(self.p.globals[g].ty, member),
+                            Some(&g) => {
+                                self.resolved.push((callee.id, Resolved::Global(g)));
+                                self.instance_target(self.p.globals[g].ty, member)
+                            }
                             // A qualified call: `Tc2_System.MEMSET(…)`, `TcoCore.Fn(…)`.
-                            None if self.p.pou_names.contains_key(&k) => self.named_target(member),
+                            None if self.p.pou_names.contains_key(&k) => {
+                                self.named_target(callee.id, member)
+                            }
                             None if known_namespace.is_some() => {
                                 let message = format!(
                                     "`{}` declares no `{}`",
@@ -284,7 +304,7 @@ impl<'p, 'a> Checker<'p, 'a> {
                     PouKind::FunctionBlock | PouKind::Program | PouKind::Class
                 ) =>
             {
-                Target::Pou(*pou)
+                Target::Instance(*pou)
             }
             _ => {
                 let shown = types.display(ty);
@@ -301,11 +321,12 @@ impl<'p, 'a> Checker<'p, 'a> {
         }
     }
 
-    fn named_target(&mut self, n: &Ident) -> Target {
+    fn named_target(&mut self, id: NodeId, n: &Ident) -> Target {
         let k = key(&n.name);
-        if let Some(t) = self.variable(&k)
+        if let Some((t, resolved)) = self.variable(&k)
             && (self.result_variable(&k).is_none() || self.p.scope_var(self.pou, &k).is_some())
         {
+            self.resolved.push((id, resolved));
             return self.instance_target(t, n);
         }
         // Methods and actions of the POU (or its owner) are called by their bare name.

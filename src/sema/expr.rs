@@ -5,8 +5,8 @@
 
 use super::body::Checker;
 use super::index::Project;
-use super::key;
 use super::types::{Category, Elem, Generic, TypeId, TypeKind, TypeTable};
+use super::{PouId, Resolved, key};
 use crate::diagnostics::Code;
 use crate::syntax::ast::*;
 use crate::syntax::literal;
@@ -272,7 +272,7 @@ impl Checker<'_, '_> {
         match &e.kind {
             ExprKind::Literal(lit) => literal_type(lit),
             ExprKind::Typed { ty, value } => self.typed_literal(ty, value),
-            ExprKind::Name(name) => self.name(name),
+            ExprKind::Name(name) => self.name(e.id, name),
             ExprKind::Address(a) => Ty::Known(address_type(&a.text)),
             ExprKind::This | ExprKind::Super => {
                 self.this_or_super(e);
@@ -281,7 +281,7 @@ impl Checker<'_, '_> {
             ExprKind::Unary { op, operand } => self.unary(e, *op, operand),
             ExprKind::Binary { op, lhs, rhs } => self.binary(e, *op, lhs, rhs),
             ExprKind::Paren(inner) => self.expr(inner),
-            ExprKind::Member { base, member } => self.member(base, member),
+            ExprKind::Member { base, member } => self.member(e.id, base, member),
             ExprKind::Bit { base, bit } => {
                 let t = self.expr(base);
                 let bits = match t {
@@ -409,20 +409,23 @@ impl Checker<'_, '_> {
     }
 
     /// A bare name used as a value.
-    fn name(&mut self, name: &Ident) -> Ty {
+    fn name(&mut self, id: NodeId, name: &Ident) -> Ty {
         let k = key(&name.name);
-        if let Some(t) = self.variable(&k) {
+        if let Some((t, resolved)) = self.variable(&k) {
+            self.resolved.push((id, resolved));
             return Ty::Known(t);
         }
         if let Some(&types) = self.p.enum_values.get(&k).map(|v| v.first()).as_ref()
             && let Some(&t) = types
         {
+            self.resolve_enum_value(id, t, &k);
             return Ty::Known(t);
         }
         if let Some(&pou) = self.p.pou_names.get(&k) {
             if self.p.pou(pou).kind == PouKind::Program
                 && let Some(t) = self.p.pou(pou).instance
             {
+                self.resolved.push((id, Resolved::Program(pou)));
                 return Ty::Known(t);
             }
             let what = match self.p.pou(pou).kind {
@@ -458,34 +461,44 @@ impl Checker<'_, '_> {
 
     /// A variable visible by its bare name: locals (and those of the owning function block),
     /// the function's result, globals. Marks it used.
-    pub fn variable(&mut self, k: &smol_str::SmolStr) -> Option<TypeId> {
+    pub fn variable(&mut self, k: &smol_str::SmolStr) -> Option<(TypeId, Resolved)> {
         if let Some((pou, i)) = self.p.scope_var(self.pou, k) {
             self.used.push((pou, i));
-            return Some(self.p.pou(pou).vars[i].ty);
+            return Some((self.p.pou(pou).vars[i].ty, Resolved::Var(pou, i)));
         }
         if let Some(t) = self.result_variable(k) {
-            return Some(t);
+            return Some((t, Resolved::Result));
         }
-        if let Some(t) = self.own_property(k) {
-            return Some(t);
+        if let Some((property, t)) = self.own_property(k) {
+            return Some((t, Resolved::Property(property)));
         }
         let &g = self.p.global_names.get(k)?;
-        Some(self.p.globals[g].ty)
+        Some((self.p.globals[g].ty, Resolved::Global(g)))
     }
 
     /// A property of the function block being checked (or its bases), used by its bare name.
-    fn own_property(&self, k: &str) -> Option<TypeId> {
+    fn own_property(&self, k: &str) -> Option<(PouId, TypeId)> {
         let mut scope = Some(self.pou);
         while let Some(s) = scope {
             if let Some(m) = self.p.member(s, k) {
                 let info = self.p.pou(m);
                 return (info.kind == PouKind::Property)
                     .then_some(info.ret)
-                    .flatten();
+                    .flatten()
+                    .map(|t| (m, t));
             }
             scope = self.p.pou(s).parent;
         }
         None
+    }
+
+    /// Records an enumeration value with its integer value.
+    fn resolve_enum_value(&mut self, id: NodeId, t: TypeId, k: &str) {
+        if let TypeKind::Enum { values, .. } = self.p.types.kind(self.p.types.resolve(t))
+            && let Some((_, v)) = values.iter().find(|(n, _)| n == k)
+        {
+            self.resolved.push((id, Resolved::EnumValue(t, *v)));
+        }
     }
 
     /// The result variable of the function, method or property being checked.
@@ -617,13 +630,14 @@ impl Checker<'_, '_> {
                     && self.own_property(k).is_none()))
     }
 
-    fn member(&mut self, base: &Expr, member: &Ident) -> Ty {
+    fn member(&mut self, id: NodeId, base: &Expr, member: &Ident) -> Ty {
         let k = key(&member.name);
         match self.base(base) {
             Base::Enum(t) => {
                 if let TypeKind::Enum { values, .. } = self.p.types.kind(self.p.types.resolve(t))
                     && values.iter().any(|(n, _)| *n == k)
                 {
+                    self.resolve_enum_value(id, t, &k);
                     return Ty::Known(t);
                 }
                 let shown = self.p.types.display(t);
@@ -641,7 +655,10 @@ impl Checker<'_, '_> {
                     None => self.p.global_names.get(&k),
                 };
                 match found {
-                    Some(&g) => Ty::Known(self.p.globals[g].ty),
+                    Some(&g) => {
+                        self.resolved.push((id, Resolved::Global(g)));
+                        Ty::Known(self.p.globals[g].ty)
+                    }
                     None if known_namespace.is_some() => {
                         let message =
                             format!("`{}` declares no `{}`", self.p.text_of(base), member.name);
@@ -654,12 +671,12 @@ impl Checker<'_, '_> {
                     }
                 }
             }
-            Base::Value(ty) => self.value_member(ty, member),
+            Base::Value(ty) => self.value_member(Some(id), ty, member),
         }
     }
 
     /// `value.member` for structures, instances and properties.
-    pub fn value_member(&mut self, ty: Ty, member: &Ident) -> Ty {
+    pub fn value_member(&mut self, id: Option<NodeId>, ty: Ty, member: &Ident) -> Ty {
         let k = key(&member.name);
         let Ty::Known(t) = ty else {
             self.report(
@@ -690,7 +707,11 @@ impl Checker<'_, '_> {
                 })
             }
             TypeKind::Struct { .. } => match self.field(resolved, &k) {
-                Some(f) => Ty::Known(f),
+                Some(f) => {
+                    self.resolved
+                        .extend(id.map(|id| (id, Resolved::Field(member.name.clone()))));
+                    Ty::Known(f)
+                }
                 None => {
                     let shown = types.display(t);
                     self.report(
@@ -705,11 +726,15 @@ impl Checker<'_, '_> {
                 let pou = *pou;
                 if let Some((owner, i)) = self.p.inherited_var(pou, &k) {
                     self.used.push((owner, i));
+                    self.resolved
+                        .extend(id.map(|id| (id, Resolved::Var(owner, i))));
                     return Ty::Known(self.p.pou(owner).vars[i].ty);
                 }
                 if let Some(m) = self.p.member(pou, &k) {
                     let info = self.p.pou(m);
                     if info.kind == PouKind::Property {
+                        self.resolved
+                            .extend(id.map(|id| (id, Resolved::Property(m))));
                         return Ty::Known(info.ret.unwrap_or(TypeTable::ERROR));
                     }
                     self.report(

@@ -27,7 +27,7 @@ use crate::syntax::ast::{NodeId, SourceUnit};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use smol_str::SmolStr;
-use types::{TypeId, TypeTable};
+use types::TypeId;
 
 /// Identifies a POU (or a method, property, accessor or action) in the project index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -54,16 +54,44 @@ pub struct SemaFile<'a> {
     pub library: bool,
 }
 
+/// What a name, member or callee resolved to (`Analysis::resolved`). Indices are into the
+/// project index: a POU's variables, the globals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// A variable of a POU in scope (its own, a base's, its owner's) or of an instance.
+    Var(PouId, usize),
+    Global(usize),
+    /// The result of the function, method or property being checked.
+    Result,
+    Property(PouId),
+    /// An enumeration value, with its integer value.
+    EnumValue(TypeId, i128),
+    /// A structure field, by name.
+    Field(SmolStr),
+    /// A program used as an instance (`Main.x`).
+    Program(PouId),
+    /// The callee of a call by name: function, method, action or program. (An instance call's
+    /// callee resolves to its variable, whose type is the function block.)
+    Pou(PouId),
+    /// An explicit `X_TO_Y` conversion to this type.
+    Conversion(TypeId),
+    /// A vendor operator (`ADR`, `SIZEOF`, …), upper-case.
+    Builtin(SmolStr),
+}
+
 /// What sema learned about a project.
-pub struct Analysis {
-    pub types: TypeTable,
+pub struct Analysis<'a> {
+    /// The index: POUs, types, globals — what `Resolved` refers to.
+    pub project: Project<'a>,
     /// The type of every checked expression, by file.
     pub expr_types: HashMap<FileId, HashMap<NodeId, TypeId>>,
+    /// What every name, member and callee resolved to, by file.
+    pub resolved: HashMap<FileId, HashMap<NodeId, Resolved>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Indexes the whole project, then checks every body in parallel.
-pub fn analyze(files: &[SemaFile<'_>], dialect: Dialect) -> Analysis {
+pub fn analyze<'a>(files: &[SemaFile<'a>], dialect: Dialect) -> Analysis<'a> {
     let project = index::build(files, dialect.profile());
     let results: Vec<body::BodyResult> = project
         .user_pous()
@@ -73,6 +101,7 @@ pub fn analyze(files: &[SemaFile<'_>], dialect: Dialect) -> Analysis {
         .collect();
     let mut diagnostics = project.diagnostics.clone();
     let mut expr_types: HashMap<FileId, HashMap<NodeId, TypeId>> = HashMap::default();
+    let mut resolved: HashMap<FileId, HashMap<NodeId, Resolved>> = HashMap::default();
     let mut used = HashSet::default();
     for result in results {
         diagnostics.extend(result.diagnostics);
@@ -80,13 +109,85 @@ pub fn analyze(files: &[SemaFile<'_>], dialect: Dialect) -> Analysis {
             .entry(result.file)
             .or_default()
             .extend(result.types);
+        resolved
+            .entry(result.file)
+            .or_default()
+            .extend(result.resolved);
         used.extend(result.used);
     }
     diagnostics.extend(body::unused_variables(&project, &used));
     diagnostics.retain(|d| !project.is_library_file(d.primary.file));
     Analysis {
-        types: project.types,
+        project,
         expr_types,
+        resolved,
         diagnostics,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::ast::{ExprKind, Item, StmtKind};
+
+    #[test]
+    fn names_members_and_callees_are_resolved() {
+        let text = "TYPE E_Mode : (Idle, Run := 5); END_TYPE\n\
+                    VAR_GLOBAL gCount : INT; END_VAR\n\
+                    PROGRAM Main\n\
+                    VAR x : INT; t : TON; m : E_Mode; END_VAR\n\
+                    m := E_Mode.Run;\n\
+                    gCount := LIMIT(0, x, 10);\n\
+                    t(IN := x > 0);\n\
+                    x := REAL_TO_INT(1.5);\n\
+                    END_PROGRAM\n";
+        let parsed = crate::syntax::parse(FileId(0), text);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let files = [SemaFile {
+            id: FileId(0),
+            unit: &parsed.unit,
+            stem: "main".into(),
+            library: false,
+        }];
+        let analysis = analyze(&files, Dialect::Iec);
+        assert_eq!(analysis.diagnostics, vec![]);
+        let resolved = &analysis.resolved[&FileId(0)];
+        let p = &analysis.project;
+        let Item::Pou(main) = &parsed.unit.items[2] else {
+            panic!("the program")
+        };
+        let main_id = p.pou_names["MAIN"];
+        let pou_name = |r: &Resolved| match r {
+            Resolved::Pou(id) => p.pou(*id).name.to_string(),
+            other => format!("{other:?}"),
+        };
+        let assign = |i: usize| match &main.body[i].kind {
+            StmtKind::Assign { target, value, .. } => (target, value),
+            other => panic!("{other:?}"),
+        };
+        let (m, run) = assign(0);
+        assert_eq!(resolved[&m.id], Resolved::Var(main_id, 2));
+        assert!(matches!(resolved[&run.id], Resolved::EnumValue(_, 5)));
+        let (g, limit) = assign(1);
+        assert_eq!(resolved[&g.id], Resolved::Global(0));
+        let ExprKind::Call { callee, .. } = &limit.kind else {
+            panic!("a call")
+        };
+        assert_eq!(pou_name(&resolved[&callee.id]), "LIMIT");
+        let StmtKind::Expr(call) = &main.body[2].kind else {
+            panic!("the timer call")
+        };
+        let ExprKind::Call { callee, .. } = &call.kind else {
+            panic!("a call")
+        };
+        assert_eq!(resolved[&callee.id], Resolved::Var(main_id, 1));
+        let (_, conversion) = assign(3);
+        let ExprKind::Call { callee, .. } = &conversion.kind else {
+            panic!("a call")
+        };
+        assert!(matches!(
+            resolved[&callee.id],
+            Resolved::Pou(_) | Resolved::Conversion(_)
+        ));
     }
 }
