@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod sema;
+pub mod sim;
 pub mod source;
 pub mod spec;
 pub mod syntax;

@@ -1,0 +1,292 @@
+//! Run-time values and the arithmetic of the elementary types, as the simulator executes them
+//! and the SMT encoder will encode them: two's-complement integers of the IEC widths that wrap
+//! around or fault per dialect, REAL rounded to single precision on every result, durations in
+//! nanoseconds, the standard's conversions (iec-stdlib/README.md, "Behaviour the standard
+//! leaves open").
+
+use crate::sema::types::{Category, Elem};
+use crate::syntax::ast::BinaryOp;
+
+/// A value of an elementary type. Integers and bit strings always lie within their type's
+/// range; a REAL is always a value a single-precision float can hold.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    /// Integers and bit strings (BYTE … LWORD), with their type.
+    Int(Elem, i128),
+    /// REAL or LREAL.
+    Real(Elem, f64),
+    /// TIME, LTIME and the date types, in nanoseconds (dates: since 1970-01-01).
+    Time(Elem, i128),
+    String(String),
+}
+
+/// Why a computation stopped: a run-time fault, reported at the statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    DivisionByZero,
+    /// An integer result outside its type, in a dialect where that is an error.
+    Overflow,
+    /// A conversion whose value does not fit the target type.
+    OutOfRange,
+    /// Operands the type checker would have rejected (a bug in the lowering, not the program).
+    TypeError,
+}
+
+impl Value {
+    /// The initial value of a variable of this type without an initialiser.
+    pub fn default_of(e: Elem) -> Value {
+        match e.category() {
+            _ if e == Elem::Bool => Value::Bool(false),
+            Category::Bit | Category::Signed | Category::Unsigned => Value::Int(e, 0),
+            Category::Real => Value::Real(e, 0.0),
+            Category::Duration | Category::Date => Value::Time(e, 0),
+            Category::Char => Value::Int(e, 0),
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+/// Brings an integer into its type's range: wrapped (two's complement) or a fault.
+pub fn fit(e: Elem, v: i128, wrap: bool) -> Result<Value, Fault> {
+    let (lo, hi) = e.int_range().ok_or(Fault::TypeError)?;
+    if (lo..=hi).contains(&v) {
+        return Ok(Value::Int(e, v));
+    }
+    if !wrap {
+        return Err(Fault::Overflow);
+    }
+    let span = hi - lo + 1;
+    Ok(Value::Int(e, (v - lo).rem_euclid(span) + lo))
+}
+
+/// Rounds to the precision of the type: REAL results are single precision.
+fn real(e: Elem, v: f64) -> Value {
+    match e {
+        Elem::Real => Value::Real(e, v as f32 as f64),
+        _ => Value::Real(e, v),
+    }
+}
+
+/// A binary operator on two values of the same type (the lowering inserts the conversions).
+/// Comparisons give BOOL.
+pub fn binary(op: BinaryOp, a: &Value, b: &Value, wrap: bool) -> Result<Value, Fault> {
+    use BinaryOp::*;
+    let compare = |o: std::cmp::Ordering| {
+        Value::Bool(match op {
+            Eq => o.is_eq(),
+            Ne => o.is_ne(),
+            Lt => o.is_lt(),
+            Gt => o.is_gt(),
+            Le => o.is_le(),
+            _ => o.is_ge(),
+        })
+    };
+    let is_comparison = matches!(op, Eq | Ne | Lt | Gt | Le | Ge);
+    match (a, b) {
+        (Value::Bool(x), Value::Bool(y)) => Ok(Value::Bool(match op {
+            And | AndThen => *x && *y,
+            Or | OrElse => *x || *y,
+            Xor => x != y,
+            _ if is_comparison => return Ok(compare(x.cmp(y))),
+            _ => return Err(Fault::TypeError),
+        })),
+        (Value::Int(e, x), Value::Int(_, y)) => {
+            if is_comparison {
+                return Ok(compare(x.cmp(y)));
+            }
+            let (x, y) = (*x, *y);
+            let v = match op {
+                Add => x + y,
+                Sub => x - y,
+                // i128 holds every product of two 64-bit values except ULINT × ULINT, whose
+                // low 64 bits wrapping multiplication keeps.
+                Mul if wrap => x.wrapping_mul(y),
+                Mul => x.checked_mul(y).ok_or(Fault::Overflow)?,
+                // Integer division truncates towards zero.
+                Div if y == 0 => return Err(Fault::DivisionByZero),
+                Div => x / y,
+                // MOD is IN1 - (IN1 / IN2) * IN2, and 0 when IN2 = 0 (the standard's definition).
+                Mod if y == 0 => 0,
+                Mod => x % y,
+                And => x & y,
+                Or => x | y,
+                Xor => x ^ y,
+                _ => return Err(Fault::TypeError),
+            };
+            fit(*e, v, wrap)
+        }
+        (Value::Real(e, x), Value::Real(_, y)) => {
+            if is_comparison {
+                return x.partial_cmp(y).map(compare).ok_or(Fault::TypeError);
+            }
+            let v = match op {
+                Add => x + y,
+                Sub => x - y,
+                Mul => x * y,
+                Div if *y == 0.0 => return Err(Fault::DivisionByZero),
+                Div => x / y,
+                Power => x.powf(*y),
+                _ => return Err(Fault::TypeError),
+            };
+            Ok(real(*e, v))
+        }
+        (Value::Time(e, x), Value::Time(_, y)) => {
+            if is_comparison {
+                return Ok(compare(x.cmp(y)));
+            }
+            match op {
+                Add => Ok(Value::Time(*e, x + y)),
+                Sub => Ok(Value::Time(*e, x - y)),
+                _ => Err(Fault::TypeError),
+            }
+        }
+        (Value::String(x), Value::String(y)) if is_comparison => Ok(compare(x.cmp(y))),
+        _ => Err(Fault::TypeError),
+    }
+}
+
+/// An explicit or implicit conversion to an elementary type (`*_TO_*`).
+pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
+    let to_cat = to.category();
+    match v {
+        Value::Bool(b) => match to_cat {
+            _ if to == Elem::Bool => Ok(v.clone()),
+            Category::Real => Ok(real(to, *b as i32 as f64)),
+            _ if to.int_range().is_some() => fit(to, *b as i128, false),
+            _ => Err(Fault::TypeError),
+        },
+        Value::Int(from, x) => match to_cat {
+            // A bit string to BOOL is its rightmost bit.
+            _ if to == Elem::Bool => Ok(Value::Bool(x & 1 == 1)),
+            // Between integers and bit strings: a binary transfer of the two's-complement
+            // pattern, rightmost bits kept, no sign extension.
+            Category::Bit if from.category() != Category::Bit => {
+                let bits = to.bits().min(from.bits());
+                let mask = (1i128 << bits) - 1;
+                Ok(Value::Int(to, x & mask))
+            }
+            Category::Bit | Category::Signed | Category::Unsigned => {
+                fit(to, *x, false).map_err(|_| Fault::OutOfRange)
+            }
+            Category::Real => Ok(real(to, *x as f64)),
+            Category::Duration | Category::Date => Ok(Value::Time(to, x * 1_000_000)),
+            Category::Char => fit(to, *x, false).map_err(|_| Fault::OutOfRange),
+        },
+        Value::Real(_, x) => match to_cat {
+            Category::Real => Ok(real(to, *x)),
+            Category::Signed | Category::Unsigned | Category::Bit if to != Elem::Bool => {
+                if !x.is_finite() {
+                    return Err(Fault::OutOfRange);
+                }
+                // Nearest integer, halfway to the even one (IEC 60559).
+                fit(to, x.round_ties_even() as i128, false).map_err(|_| Fault::OutOfRange)
+            }
+            _ => Err(Fault::TypeError),
+        },
+        Value::Time(_, ns) => match to_cat {
+            Category::Duration | Category::Date => Ok(Value::Time(to, *ns)),
+            // Durations convert to integers as milliseconds (TIME_TO_DINT(T#1s) = 1000).
+            Category::Signed | Category::Unsigned | Category::Bit if to != Elem::Bool => {
+                fit(to, ns.div_euclid(1_000_000), false).map_err(|_| Fault::OutOfRange)
+            }
+            Category::Real => Ok(real(to, *ns as f64 / 1e6)),
+            _ => Err(Fault::TypeError),
+        },
+        Value::String(_) => Err(Fault::TypeError),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use BinaryOp::*;
+
+    fn int(e: Elem, v: i128) -> Value {
+        Value::Int(e, v)
+    }
+
+    #[test]
+    fn integers_wrap_or_fault_by_dialect() {
+        let max = int(Elem::Int, 32_767);
+        let one = int(Elem::Int, 1);
+        assert_eq!(binary(Add, &max, &one, true), Ok(int(Elem::Int, -32_768)));
+        assert_eq!(binary(Add, &max, &one, false), Err(Fault::Overflow));
+        let zero = int(Elem::USInt, 0);
+        assert_eq!(
+            binary(Sub, &zero, &int(Elem::USInt, 1), true),
+            Ok(int(Elem::USInt, 255))
+        );
+        let big = int(Elem::ULInt, u64::MAX as i128);
+        assert_eq!(binary(Mul, &big, &big, true), Ok(int(Elem::ULInt, 1)));
+        assert_eq!(binary(Mul, &big, &big, false), Err(Fault::Overflow));
+    }
+
+    #[test]
+    fn division_truncates_and_mod_by_zero_is_zero() {
+        let (a, b) = (int(Elem::DInt, -7), int(Elem::DInt, 2));
+        assert_eq!(binary(Div, &a, &b, false), Ok(int(Elem::DInt, -3)));
+        assert_eq!(binary(Mod, &a, &b, false), Ok(int(Elem::DInt, -1)));
+        let zero = int(Elem::DInt, 0);
+        assert_eq!(binary(Div, &a, &zero, true), Err(Fault::DivisionByZero));
+        assert_eq!(binary(Mod, &a, &zero, true), Ok(int(Elem::DInt, 0)));
+    }
+
+    #[test]
+    fn real_results_are_single_precision() {
+        let third = binary(
+            Div,
+            &Value::Real(Elem::Real, 1.0),
+            &Value::Real(Elem::Real, 3.0),
+            false,
+        );
+        assert_eq!(third, Ok(Value::Real(Elem::Real, (1.0f32 / 3.0) as f64)));
+    }
+
+    #[test]
+    fn conversions_follow_the_library_readme() {
+        // Halfway rounds to the even neighbour.
+        assert_eq!(
+            convert(&Value::Real(Elem::Real, 2.5), Elem::Int),
+            Ok(int(Elem::Int, 2))
+        );
+        assert_eq!(
+            convert(&Value::Real(Elem::Real, 3.5), Elem::Int),
+            Ok(int(Elem::Int, 4))
+        );
+        // Integer to bit string: the pattern, no sign extension.
+        assert_eq!(
+            convert(&int(Elem::Int, -1), Elem::DWord),
+            Ok(int(Elem::DWord, 0xFFFF))
+        );
+        assert_eq!(
+            convert(&int(Elem::Int, 300), Elem::SInt),
+            Err(Fault::OutOfRange)
+        );
+        assert_eq!(
+            convert(&Value::Time(Elem::Time, 1_500_000_000), Elem::DInt),
+            Ok(int(Elem::DInt, 1500))
+        );
+        assert_eq!(
+            convert(&int(Elem::Byte, 6), Elem::Bool),
+            Ok(Value::Bool(false))
+        );
+    }
+
+    #[test]
+    fn comparisons_and_time_arithmetic() {
+        let (a, b) = (Value::Time(Elem::Time, 5), Value::Time(Elem::Time, 7));
+        assert_eq!(binary(Lt, &a, &b, false), Ok(Value::Bool(true)));
+        assert_eq!(binary(Add, &a, &b, false), Ok(Value::Time(Elem::Time, 12)));
+        assert_eq!(
+            binary(Xor, &Value::Bool(true), &Value::Bool(true), false),
+            Ok(Value::Bool(false))
+        );
+    }
+}
