@@ -20,6 +20,7 @@ pub struct BodyResult {
     /// Variables referenced, as (POU, index into its variables).
     pub used: Vec<(PouId, usize)>,
     pub resolved: Vec<(NodeId, Resolved)>,
+    pub operand_types: Vec<(NodeId, TypeId)>,
 }
 
 pub struct Checker<'p, 'a> {
@@ -31,6 +32,8 @@ pub struct Checker<'p, 'a> {
     pub used: Vec<(PouId, usize)>,
     /// What names, members and callees resolved to.
     pub resolved: Vec<(NodeId, Resolved)>,
+    /// The operand type of each binary operation.
+    pub operand_types: Vec<(NodeId, TypeId)>,
     loops: u32,
     /// The control variables of the FOR loops around the current statement.
     for_vars: Vec<(PouId, usize)>,
@@ -50,6 +53,7 @@ pub fn check_pou<'a>(p: &Project<'a>, pou: PouId) -> BodyResult {
         diags: Vec::new(),
         used: Vec::new(),
         resolved: Vec::new(),
+        operand_types: Vec::new(),
         loops: 0,
         for_vars: Vec::new(),
         labels: HashSet::default(),
@@ -96,6 +100,7 @@ pub fn check_pou<'a>(p: &Project<'a>, pou: PouId) -> BodyResult {
         diagnostics: c.diags,
         used: c.used,
         resolved: c.resolved,
+        operand_types: c.operand_types,
     }
 }
 

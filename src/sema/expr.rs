@@ -1022,7 +1022,14 @@ impl Checker<'_, '_> {
             return self.operator_error(e, op, written_l, written_r);
         };
         match self.operator_result(op, a, b) {
-            Some(t) => Ty::Known(t),
+            Some(t) => {
+                // The type both operands are brought to before the operation (`a < b` with an
+                // INT and a DINT compares DINTs); mixed operations such as TIME * INT have none.
+                if let Some(common) = self.common_type(a, b) {
+                    self.operand_types.push((e.id, common));
+                }
+                Ty::Known(t)
+            }
             None => self.operator_error(e, op, written_l, written_r),
         }
     }

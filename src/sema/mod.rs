@@ -87,6 +87,8 @@ pub struct Analysis<'a> {
     pub expr_types: HashMap<FileId, HashMap<NodeId, TypeId>>,
     /// What every name, member and callee resolved to, by file.
     pub resolved: HashMap<FileId, HashMap<NodeId, Resolved>>,
+    /// The type the operands of each binary operation are brought to, by file.
+    pub operand_types: HashMap<FileId, HashMap<NodeId, TypeId>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -102,6 +104,7 @@ pub fn analyze<'a>(files: &[SemaFile<'a>], dialect: Dialect) -> Analysis<'a> {
     let mut diagnostics = project.diagnostics.clone();
     let mut expr_types: HashMap<FileId, HashMap<NodeId, TypeId>> = HashMap::default();
     let mut resolved: HashMap<FileId, HashMap<NodeId, Resolved>> = HashMap::default();
+    let mut operand_types: HashMap<FileId, HashMap<NodeId, TypeId>> = HashMap::default();
     let mut used = HashSet::default();
     for result in results {
         diagnostics.extend(result.diagnostics);
@@ -113,6 +116,10 @@ pub fn analyze<'a>(files: &[SemaFile<'a>], dialect: Dialect) -> Analysis<'a> {
             .entry(result.file)
             .or_default()
             .extend(result.resolved);
+        operand_types
+            .entry(result.file)
+            .or_default()
+            .extend(result.operand_types);
         used.extend(result.used);
     }
     diagnostics.extend(body::unused_variables(&project, &used));
@@ -121,6 +128,7 @@ pub fn analyze<'a>(files: &[SemaFile<'a>], dialect: Dialect) -> Analysis<'a> {
         project,
         expr_types,
         resolved,
+        operand_types,
         diagnostics,
     }
 }
@@ -135,10 +143,10 @@ mod tests {
         let text = "TYPE E_Mode : (Idle, Run := 5); END_TYPE\n\
                     VAR_GLOBAL gCount : INT; END_VAR\n\
                     PROGRAM Main\n\
-                    VAR x : INT; t : TON; m : E_Mode; END_VAR\n\
+                    VAR x : INT; t : TON; m : E_Mode; d : DINT; END_VAR\n\
                     m := E_Mode.Run;\n\
                     gCount := LIMIT(0, x, 10);\n\
-                    t(IN := x > 0);\n\
+                    t(IN := x > d);\n\
                     x := REAL_TO_INT(1.5);\n\
                     END_PROGRAM\n";
         let parsed = crate::syntax::parse(FileId(0), text);
@@ -181,6 +189,12 @@ mod tests {
             panic!("a call")
         };
         assert_eq!(resolved[&callee.id], Resolved::Var(main_id, 1));
+        let ExprKind::Call { args, .. } = &call.kind else {
+            panic!("a call")
+        };
+        let comparison = args[0].value.as_ref().expect("IN := x > d");
+        let dint = types::TypeTable::elem(types::Elem::DInt);
+        assert_eq!(analysis.operand_types[&FileId(0)][&comparison.id], dint);
         let (_, conversion) = assign(3);
         let ExprKind::Call { callee, .. } = &conversion.kind else {
             panic!("a call")
