@@ -456,3 +456,24 @@ fn dialect_decides_what_is_an_error() {
     assert_eq!(run("twincat"), (Some(0), vec!["T035@7:10".into()]));
     drop(dir);
 }
+
+#[test]
+fn spec_files_are_checked_by_check_and_left_alone_by_fmt() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("latch.spec.toml"),
+        "[pou]\nname = \"Latch\"\nkind = \"function_block\"\n[scan]\ncycle = \"10ms\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("main.st"),
+        "PROGRAM Main\nVAR\n    x : INT;\nEND_VAR\nx := x + 1;\nEND_PROGRAM\n",
+    )
+    .unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let o = stforge(&["check", "--format", "json", folder]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(positions(&json(&o), "P002"), [(5, 9)]);
+    let o = stforge(&["fmt", "--check", folder]);
+    assert!(!stderr(&o).contains("latch.spec.toml"), "{}", stderr(&o));
+}

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Files or folders (searched recursively for .st files).
+    /// Files or folders (searched recursively for `.st` and `.spec.toml` files).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Files or folders the project depends on (libraries, vendor declarations): their

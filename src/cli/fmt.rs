@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Files or folders (searched recursively for .st files).
+    /// Files or folders (searched recursively for `.st` files).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Write nothing; show what would change and exit with 1 if anything would.
@@ -30,7 +30,12 @@ enum Outcome {
 }
 
 pub fn run(args: Args) -> i32 {
-    let (files, load_errors) = load::load(&load::expand(&args.paths));
+    // The formatter is for ST; spec files found in folders are left to `stforge check`.
+    let paths: Vec<_> = load::expand(&args.paths)
+        .into_iter()
+        .filter(|p| !crate::spec::is_spec_file(p))
+        .collect();
+    let (files, load_errors) = load::load(&paths);
     let color = args.color.enabled();
     let mut refused = 0;
     let mut changed = 0;

@@ -19,10 +19,11 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check ST files and folders (recursively) as one project: syntax, names and types.
+    /// Check ST files and folders (recursively) as one project — syntax, names and types — and
+    /// validate spec files (`*.spec.toml`).
     ///
-    /// Exit status: 0 when no errors were found, 1 when there were errors, 2 on usage or
-    /// internal errors.
+    /// Exit status: 0 when no errors were found (warnings allowed), 1 when there were errors, 2
+    /// on usage or internal errors.
     Check(check::Args),
     /// Format ST files canonically (upper-case keywords, 4-space indent), in place.
     ///
