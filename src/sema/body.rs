@@ -554,7 +554,7 @@ impl Checker<'_, '_> {
                     }
                 }
                 let value = |c: &Self, e: &Expr| {
-                    c.p.constant_value(e, &c.constants)
+                    c.p.const_value(e, &c.constants)
                         .or_else(|| c.enum_label_value(e))
                 };
                 if let (Some(a), Some(b)) = (value(self, lo), value(self, hi)) {
@@ -653,17 +653,8 @@ impl Checker<'_, '_> {
                 );
             }
         }
-        let integer = |c: &Self, t: TypeId| {
-            c.p.types.is_error(t)
-                || c.p.types.as_elem(t).is_some_and(|e| {
-                    e.is_integer()
-                        || (c.p.profile.lenient_conversions
-                            && e.category() == Category::Bit
-                            && e != Elem::Bool)
-                })
-        };
         let control_type = match var_type {
-            Ty::Known(t) if integer(self, t) => Some(t),
+            Ty::Known(t) if self.p.counts_as_integer(t) => Some(t),
             Ty::Known(t) => {
                 let shown = self.p.types.display(t);
                 self.report(
@@ -684,7 +675,7 @@ impl Checker<'_, '_> {
                 let ok = match ty {
                     Ty::Int(_) => true,
                     Ty::Known(b) => {
-                        integer(self, b)
+                        self.p.counts_as_integer(b)
                             && self.p.conversion(b, t) != super::expr::Conversion::Invalid
                     }
                     _ => false,

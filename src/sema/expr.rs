@@ -147,6 +147,18 @@ impl Project<'_> {
         }
     }
 
+    /// Whether a type can count loops and index arrays: an integer, or in the lenient dialects
+    /// also a bit string (the error type counts, so one mistake is reported once).
+    pub fn counts_as_integer(&self, t: TypeId) -> bool {
+        self.types.is_error(t)
+            || self.types.as_elem(t).is_some_and(|e| {
+                e.is_integer()
+                    || (self.profile.lenient_conversions
+                        && e.category() == Category::Bit
+                        && e != Elem::Bool)
+            })
+    }
+
     /// Whether a (resolved) type belongs to a generic type.
     pub fn in_generic(&self, id: TypeId, g: Generic) -> bool {
         let t = &self.types;
@@ -836,13 +848,7 @@ impl Checker<'_, '_> {
             let integer = match ty {
                 Ty::Int(_) => true,
                 Ty::Known(t) => {
-                    self.p.types.is_error(t)
-                        || self.p.types.as_elem(t).is_some_and(|e| {
-                            e.is_integer()
-                                || (self.p.profile.lenient_conversions
-                                    && e.category() == Category::Bit
-                                    && e != Elem::Bool)
-                        })
+                    self.p.counts_as_integer(t)
                         || (self.p.profile.enums_are_integers
                             && matches!(
                                 self.p.types.kind(self.p.types.resolve(t)),
@@ -863,8 +869,7 @@ impl Checker<'_, '_> {
                 continue;
             }
             let bounds = dims.get(i).and_then(|d| d.bounds);
-            if let (Some((lo, hi)), Some(v)) =
-                (bounds, self.p.constant_value(index, &self.constants))
+            if let (Some((lo, hi)), Some(v)) = (bounds, self.p.const_value(index, &self.constants))
                 && (v < lo || v > hi)
             {
                 self.report(

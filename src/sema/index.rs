@@ -379,7 +379,8 @@ impl<'a> Project<'a> {
         Some(TypeTable::generic(generic))
     }
 
-    fn const_value(&self, e: &Expr, locals: &HashMap<SmolStr, &'a Expr>) -> Option<i128> {
+    /// The value of an integer constant expression, given the constants visible by name.
+    pub fn const_value(&self, e: &Expr, locals: &HashMap<SmolStr, &'a Expr>) -> Option<i128> {
         let lookup: Lookup<'_> = &|k| self.consts.value(k, locals);
         consts::int_value(e, lookup)
     }
@@ -940,11 +941,6 @@ impl<'a> Project<'a> {
         let mut all = local_constants(self.pou(self.owner(pou)).ast);
         all.extend(local_constants(self.pou(pou).ast));
         all
-    }
-
-    /// The value of an integer constant expression in a body, given its visible constants.
-    pub fn constant_value(&self, e: &Expr, locals: &HashMap<SmolStr, &'a Expr>) -> Option<i128> {
-        self.const_value(e, locals)
     }
 
     /// How a simple expression is spelled, for messages (a name, or `…`).
