@@ -2,7 +2,7 @@
 //! title; the explanation lives in `explanations/<CODE>.md` and is shown by `stforge explain`.
 //!
 //! A code's first letter is its family: `F` input files, `S` syntax, `T` names and types,
-//! `L` lint, `V` verification, `P` spec files.
+//! `R` run time (the simulator), `L` lint, `V` verification, `P` spec files.
 
 use super::Severity;
 
@@ -13,6 +13,7 @@ pub enum Family {
     Syntax,
     Types,
     Spec,
+    Run,
 }
 
 impl Family {
@@ -22,6 +23,7 @@ impl Family {
             Family::Syntax => "syntax",
             Family::Types => "types",
             Family::Spec => "spec",
+            Family::Run => "run",
         }
     }
 }
@@ -120,6 +122,13 @@ registry! {
     P003: Spec, Error, "unknown variable in test step";
     P004: Spec, Error, "value does not match the variable's type";
     P005: Spec, Error, "invalid interface declaration in spec";
+    P006: Spec, Error, "implementation does not match the spec";
+    R001: Run, Error, "division by zero";
+    R002: Run, Error, "integer overflow";
+    R003: Run, Error, "array index out of bounds";
+    R004: Run, Error, "conversion out of range";
+    R005: Run, Error, "scan cycle did not finish";
+    R006: Run, Error, "not supported by the simulator";
 }
 
 impl Code {
@@ -159,6 +168,7 @@ mod tests {
                 Family::Syntax => 'S',
                 Family::Types => 'T',
                 Family::Spec => 'P',
+                Family::Run => 'R',
             };
             assert!(code.as_str().starts_with(expected), "{code}");
         }

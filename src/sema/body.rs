@@ -21,6 +21,7 @@ pub struct BodyResult {
     pub used: Vec<(PouId, usize)>,
     pub resolved: Vec<(NodeId, Resolved)>,
     pub operand_types: Vec<(NodeId, TypeId)>,
+    pub bindings: Vec<(NodeId, SmolStr)>,
 }
 
 pub struct Checker<'p, 'a> {
@@ -34,6 +35,8 @@ pub struct Checker<'p, 'a> {
     pub resolved: Vec<(NodeId, Resolved)>,
     /// The operand type of each binary operation.
     pub operand_types: Vec<(NodeId, TypeId)>,
+    /// The parameter each call argument is bound to, by the argument value's node.
+    pub bindings: Vec<(NodeId, SmolStr)>,
     loops: u32,
     /// The control variables of the FOR loops around the current statement.
     for_vars: Vec<(PouId, usize)>,
@@ -54,6 +57,7 @@ pub fn check_pou<'a>(p: &Project<'a>, pou: PouId) -> BodyResult {
         used: Vec::new(),
         resolved: Vec::new(),
         operand_types: Vec::new(),
+        bindings: Vec::new(),
         loops: 0,
         for_vars: Vec::new(),
         labels: HashSet::default(),
@@ -101,6 +105,7 @@ pub fn check_pou<'a>(p: &Project<'a>, pou: PouId) -> BodyResult {
         used: c.used,
         resolved: c.resolved,
         operand_types: c.operand_types,
+        bindings: c.bindings,
     }
 }
 
@@ -407,6 +412,7 @@ impl Checker<'_, '_> {
             {
                 self.result_assigned = true;
                 self.types.insert(target.id, t);
+                self.resolved.push((target.id, Resolved::Result));
                 return Some(t);
             }
         }

@@ -457,6 +457,7 @@ impl<'p, 'a> Checker<'p, 'a> {
                     };
                     next_positional += 1;
                     seen.push(var.1.clone());
+                    self.bindings.push((value.id, var.1.clone()));
                     let ty = self.expr(value);
                     bound.push(Bound {
                         var: var.0,
@@ -538,6 +539,7 @@ impl<'p, 'a> Checker<'p, 'a> {
                         continue;
                     };
                     let Some(value) = &arg.value else { continue };
+                    self.bindings.push((value.id, k.clone()));
                     if output {
                         self.output_connection(
                             value,

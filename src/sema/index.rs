@@ -60,6 +60,9 @@ pub struct Project<'a> {
     pub type_names: HashMap<SmolStr, TypeId>,
     /// Where each named type is declared.
     pub type_origin: HashMap<TypeId, (FileId, Span)>,
+    /// The declaration of each named type (for initial values: `TYPE T : INT := 5;`, structure
+    /// members' `:= …`).
+    pub type_decls: HashMap<TypeId, (FileId, &'a TypeDecl)>,
     pub pous: Vec<PouInfo<'a>>,
     pub pou_names: HashMap<SmolStr, PouId>,
     pub globals: Vec<Var<'a>>,
@@ -127,6 +130,7 @@ pub fn build<'a>(files: &[SemaFile<'a>], profile: &'static Profile) -> Project<'
         types: TypeTable::default(),
         type_names: HashMap::default(),
         type_origin: HashMap::default(),
+        type_decls: HashMap::default(),
         pous: Vec::new(),
         pou_names: HashMap::default(),
         globals: Vec::new(),
@@ -169,6 +173,7 @@ pub fn build<'a>(files: &[SemaFile<'a>], profile: &'static Profile) -> Project<'
     let no_locals = HashMap::default();
     for &(file, decl, id) in &declared.types {
         p.define_type(file, decl, id, &no_locals);
+        p.type_decls.insert(id, (file, decl));
     }
     for id in 0..p.pous.len() {
         p.define_pou(PouId(id as u32));

@@ -79,58 +79,83 @@ pub enum Resolved {
     Builtin(SmolStr),
 }
 
+/// What sema learned about the bodies of one file: side tables keyed by node.
+#[derive(Default)]
+pub struct FileTables {
+    /// The type of every checked expression.
+    pub types: HashMap<NodeId, TypeId>,
+    /// What every name, member and callee resolved to.
+    pub resolved: HashMap<NodeId, Resolved>,
+    /// The type the operands of each binary operation are brought to.
+    pub operand_types: HashMap<NodeId, TypeId>,
+    /// The parameter (upper-case) each call argument is bound to, by the argument value's node.
+    pub bindings: HashMap<NodeId, SmolStr>,
+}
+
 /// What sema learned about a project.
 pub struct Analysis<'a> {
     /// The index: POUs, types, globals — what `Resolved` refers to.
     pub project: Project<'a>,
-    /// The type of every checked expression, by file.
-    pub expr_types: HashMap<FileId, HashMap<NodeId, TypeId>>,
-    /// What every name, member and callee resolved to, by file.
-    pub resolved: HashMap<FileId, HashMap<NodeId, Resolved>>,
-    /// The type the operands of each binary operation are brought to, by file.
-    pub operand_types: HashMap<FileId, HashMap<NodeId, TypeId>>,
+    /// The side tables of the project's own files.
+    pub tables: HashMap<FileId, FileTables>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Indexes the whole project, then checks every body in parallel.
 pub fn analyze<'a>(files: &[SemaFile<'a>], dialect: Dialect) -> Analysis<'a> {
     let project = index::build(files, dialect.profile());
-    let results: Vec<body::BodyResult> = project
-        .user_pous()
-        .collect::<Vec<_>>()
-        .par_iter()
-        .map(|&pou| body::check_pou(&project, pou))
-        .collect();
-    let mut diagnostics = project.diagnostics.clone();
-    let mut expr_types: HashMap<FileId, HashMap<NodeId, TypeId>> = HashMap::default();
-    let mut resolved: HashMap<FileId, HashMap<NodeId, Resolved>> = HashMap::default();
-    let mut operand_types: HashMap<FileId, HashMap<NodeId, TypeId>> = HashMap::default();
-    let mut used = HashSet::default();
-    for result in results {
-        diagnostics.extend(result.diagnostics);
-        expr_types
-            .entry(result.file)
-            .or_default()
-            .extend(result.types);
-        resolved
-            .entry(result.file)
-            .or_default()
-            .extend(result.resolved);
-        operand_types
-            .entry(result.file)
-            .or_default()
-            .extend(result.operand_types);
-        used.extend(result.used);
-    }
+    let pous: Vec<PouId> = project.user_pous().collect();
+    let (tables, mut diagnostics, used) = check_bodies(&project, &pous);
+    diagnostics.splice(0..0, project.diagnostics.iter().cloned());
     diagnostics.extend(body::unused_variables(&project, &used));
     diagnostics.retain(|d| !project.is_library_file(d.primary.file));
     Analysis {
         project,
-        expr_types,
-        resolved,
-        operand_types,
+        tables,
         diagnostics,
     }
+}
+
+/// The side tables of the library bodies that run as written (the standard function blocks,
+/// `--lib` dependencies): what the simulator needs beyond the project's own code. Their
+/// diagnostics are not reported.
+pub fn library_tables(project: &Project<'_>) -> HashMap<FileId, FileTables> {
+    let pous: Vec<PouId> = (0..project.pous.len() as u32)
+        .map(PouId)
+        .filter(|&id| {
+            let info = project.pou(id);
+            project.is_library_file(info.file)
+                && !info.ast.body.is_empty()
+                && !info.markers.as_ref().is_some_and(|m| m.builtin)
+        })
+        .collect();
+    check_bodies(project, &pous).0
+}
+
+type Checked = (
+    HashMap<FileId, FileTables>,
+    Vec<Diagnostic>,
+    HashSet<(PouId, usize)>,
+);
+
+fn check_bodies(project: &Project<'_>, pous: &[PouId]) -> Checked {
+    let results: Vec<body::BodyResult> = pous
+        .par_iter()
+        .map(|&pou| body::check_pou(project, pou))
+        .collect();
+    let mut tables: HashMap<FileId, FileTables> = HashMap::default();
+    let mut diagnostics = Vec::new();
+    let mut used = HashSet::default();
+    for result in results {
+        diagnostics.extend(result.diagnostics);
+        let t = tables.entry(result.file).or_default();
+        t.types.extend(result.types);
+        t.resolved.extend(result.resolved);
+        t.operand_types.extend(result.operand_types);
+        t.bindings.extend(result.bindings);
+        used.extend(result.used);
+    }
+    (tables, diagnostics, used)
 }
 
 #[cfg(test)]
@@ -159,7 +184,7 @@ mod tests {
         }];
         let analysis = analyze(&files, Dialect::Iec);
         assert_eq!(analysis.diagnostics, vec![]);
-        let resolved = &analysis.resolved[&FileId(0)];
+        let resolved = &analysis.tables[&FileId(0)].resolved;
         let p = &analysis.project;
         let Item::Pou(main) = &parsed.unit.items[2] else {
             panic!("the program")
@@ -194,7 +219,10 @@ mod tests {
         };
         let comparison = args[0].value.as_ref().expect("IN := x > d");
         let dint = types::TypeTable::elem(types::Elem::DInt);
-        assert_eq!(analysis.operand_types[&FileId(0)][&comparison.id], dint);
+        assert_eq!(
+            analysis.tables[&FileId(0)].operand_types[&comparison.id],
+            dint
+        );
         let (_, conversion) = assign(3);
         let ExprKind::Call { callee, .. } = &conversion.kind else {
             panic!("a call")

@@ -1,5 +1,8 @@
-//! The simulator. So far: run-time values and the arithmetic of the elementary types
-//! (`value.rs`), which fix what a program computes; the scan-cycle executor over the IR lands
-//! with issue 4 (see ARCHITECTURE.md, "Next").
+//! The scan-cycle simulator: runs a lowered [`crate::ir::Program`] scan by scan on a simulated
+//! clock.
 
+mod builtins;
+mod exec;
 pub mod value;
+
+pub use exec::{Machine, RunFault};

@@ -19,6 +19,8 @@ pub enum Value {
     /// TIME, LTIME and the date types, in nanoseconds (dates: since 1970-01-01).
     Time(Elem, i128),
     String(String),
+    /// The absolute slot of a variable passed to a `VAR_IN_OUT`.
+    Address(u32),
 }
 
 /// Why a computation stopped: a run-time fault, reported at the statement.
@@ -29,6 +31,14 @@ pub enum Fault {
     Overflow,
     /// A conversion whose value does not fit the target type.
     OutOfRange,
+    /// An array index outside the declared bounds.
+    IndexOutOfBounds {
+        index: i128,
+        low: i128,
+        high: i128,
+    },
+    /// The scan ran more statements, or nested calls deeper, than the watchdog allows.
+    Watchdog,
     /// Operands the type checker would have rejected (a bug in the lowering, not the program).
     TypeError,
 }
@@ -67,7 +77,7 @@ pub fn fit(e: Elem, v: i128, wrap: bool) -> Result<Value, Fault> {
 }
 
 /// Rounds to the precision of the type: REAL results are single precision.
-fn real(e: Elem, v: f64) -> Value {
+pub fn real(e: Elem, v: f64) -> Value {
     match e {
         Elem::Real => Value::Real(e, v as f32 as f64),
         _ => Value::Real(e, v),
@@ -152,6 +162,27 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value, wrap: bool) -> Result<Value, F
     }
 }
 
+/// Unary minus.
+pub fn negate(v: &Value, wrap: bool) -> Result<Value, Fault> {
+    match v {
+        Value::Int(e, x) => fit(*e, -x, wrap),
+        Value::Real(e, x) => Ok(real(*e, -x)),
+        Value::Time(e, x) => Ok(Value::Time(*e, -x)),
+        _ => Err(Fault::TypeError),
+    }
+}
+
+/// `NOT`: logical for BOOL, the complement of every bit for bit strings and (in the vendor
+/// dialects) integers.
+pub fn not(v: &Value) -> Result<Value, Fault> {
+    match v {
+        Value::Bool(b) => Ok(Value::Bool(!b)),
+        Value::Int(e, x) if e.category() == Category::Signed => fit(*e, !x, true),
+        Value::Int(e, x) => Ok(Value::Int(*e, !x & ((1i128 << e.bits()) - 1))),
+        _ => Err(Fault::TypeError),
+    }
+}
+
 /// An explicit or implicit conversion to an elementary type (`*_TO_*`).
 pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
     let to_cat = to.category();
@@ -199,7 +230,7 @@ pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
             Category::Real => Ok(real(to, *ns as f64 / 1e6)),
             _ => Err(Fault::TypeError),
         },
-        Value::String(_) => Err(Fault::TypeError),
+        Value::String(_) | Value::Address(_) => Err(Fault::TypeError),
     }
 }
 

@@ -213,6 +213,41 @@ pub fn check_date_time(kind: TokenKind, body: &str) -> Result<(), String> {
 }
 
 /// `%IX0.0`, `%QW4`, `%MD10`, `%I*`, `%Q*`: location, optional size, then dotted numbers or `*`.
+/// The value of a string literal as written, quotes included (`'a$N$27'`): the escapes `$$`,
+/// `$'`, `$"`, `$L`, `$N`, `$P`, `$R`, `$T` and `$hh` (`$hhhh` in WSTRINGs) decoded.
+pub fn string_value(text: &str) -> String {
+    let wide = text.starts_with('"');
+    let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '$' {
+            out.push(c);
+            continue;
+        }
+        let Some(e) = chars.next() else { break };
+        let decoded = match e.to_ascii_uppercase() {
+            'L' | 'N' => '\n',
+            'P' => '\x0C',
+            'R' => '\r',
+            'T' => '\t',
+            c if c.is_ascii_hexdigit() => {
+                let digits = if wide { 3 } else { 1 };
+                let hex: String = std::iter::once(c)
+                    .chain(chars.by_ref().take(digits))
+                    .collect();
+                u32::from_str_radix(&hex, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .unwrap_or('?')
+            }
+            other => other,
+        };
+        out.push(decoded);
+    }
+    out
+}
+
 pub fn check_address(text: &str) -> Result<(), String> {
     let rest = &text[1..];
     let mut chars = rest.chars();

@@ -1,0 +1,496 @@
+//! Executes the IR: one [`Machine`] holds the memory of a root POU instance (with every nested
+//! instance inside it), the globals and a stack of function frames, and runs the root once
+//! per scan on a simulated clock.
+//!
+//! Invariant: a run-time fault stops the scan at the statement where it happened (the
+//! innermost one, inside a called function or function block), never with a panic; a scan that
+//! runs away (an endless loop, endless recursion) is stopped by a watchdog.
+
+use super::builtins;
+use super::value::{self, Fault, Value};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{Base, BodyKind, Call, Expr, Place, Program, Stmt, StmtKind, Ty, UnaryOp};
+use crate::sema::types::Elem;
+use crate::source::{FileId, Span};
+use crate::syntax::ast::BinaryOp;
+
+/// Statements one scan may execute before the watchdog stops it.
+pub const WATCHDOG_STATEMENTS: u64 = 10_000_000;
+/// How deeply calls may nest.
+const MAX_CALL_DEPTH: u32 = 256;
+
+/// A run-time fault and the statement it stopped at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunFault {
+    pub fault: Fault,
+    pub file: FileId,
+    pub span: Span,
+}
+
+impl RunFault {
+    pub fn diagnostic(&self) -> Diagnostic {
+        let (code, message) = match self.fault {
+            Fault::DivisionByZero => (Code::R001, "division by zero".to_string()),
+            Fault::Overflow => (
+                Code::R002,
+                "integer overflow: the result does not fit its type".to_string(),
+            ),
+            Fault::IndexOutOfBounds { index, low, high } => (
+                Code::R003,
+                format!("index {index} is outside the array bounds {low}..{high}"),
+            ),
+            Fault::OutOfRange => (
+                Code::R004,
+                "a value does not fit the type it is converted to".to_string(),
+            ),
+            Fault::Watchdog => (
+                Code::R005,
+                format!(
+                    "the scan did not finish: more than {WATCHDOG_STATEMENTS} statements or \
+                     calls nested more than {MAX_CALL_DEPTH} deep"
+                ),
+            ),
+            Fault::TypeError => (
+                Code::R006,
+                "internal error: operands of unexpected types (please report this)".to_string(),
+            ),
+        };
+        Diagnostic::new(code, self.file, self.span, message)
+    }
+}
+
+/// Why execution stopped: a fault not yet tied to a statement, or one that is.
+enum Stop {
+    Fault(Fault),
+    At(RunFault),
+}
+
+impl From<Fault> for Stop {
+    fn from(f: Fault) -> Stop {
+        Stop::Fault(f)
+    }
+}
+
+type Run<T> = Result<T, Stop>;
+
+/// How a statement ended.
+#[derive(PartialEq)]
+enum Flow {
+    Next,
+    Exit,
+    Continue,
+    Return,
+}
+
+/// One running instance of a program's root POU.
+pub struct Machine<'p> {
+    program: &'p Program,
+    memory: Vec<Value>,
+    /// Where the root instance (or a root function's frame) starts.
+    root: usize,
+    now_ns: i128,
+    cycle_ns: i128,
+    scans: u64,
+    budget: u64,
+    depth: u32,
+}
+
+impl<'p> Machine<'p> {
+    /// Memory initialised, the clock at T#0s.
+    pub fn new(program: &'p Program, cycle_ns: i128) -> Machine<'p> {
+        let mut memory = program.globals_init.clone();
+        let root = memory.len();
+        let body = program.root();
+        memory.extend_from_slice(&body.init);
+        // The root's in-outs are the environment's variables: give them storage of their own.
+        for var in &body.vars {
+            if let Ty::InOut(inner) = &var.ty {
+                let at = memory.len();
+                crate::ir::layout::defaults(inner, &mut memory, &|b| program.body(b).init.clone());
+                memory[root + var.offset as usize] = Value::Address(at as u32);
+            }
+        }
+        Machine {
+            program,
+            memory,
+            root,
+            now_ns: 0,
+            cycle_ns,
+            scans: 0,
+            budget: 0,
+            depth: 0,
+        }
+    }
+
+    /// Runs the root POU once at the current time, then advances the clock by one cycle.
+    pub fn scan(&mut self) -> Result<(), RunFault> {
+        let body = self.program.root();
+        self.budget = WATCHDOG_STATEMENTS;
+        self.depth = 0;
+        for &t in &body.temps {
+            self.memory[self.root + t as usize] = body.init[t as usize].clone();
+        }
+        let result = self.block(&body.stmts, self.root);
+        self.scans += 1;
+        self.now_ns += self.cycle_ns;
+        match result {
+            Ok(_) => Ok(()),
+            Err(Stop::At(fault)) => Err(fault),
+            // Faults are tied to statements where they happen; this is a fallback.
+            Err(Stop::Fault(fault)) => Err(RunFault {
+                fault,
+                file: body.file,
+                span: Span::default(),
+            }),
+        }
+    }
+
+    /// The time of the next scan.
+    pub fn now_ns(&self) -> i128 {
+        self.now_ns
+    }
+
+    pub fn scans(&self) -> u64 {
+        self.scans
+    }
+
+    /// The slot of a scalar of the root instance by path (`Motor`, `Timer1.Q`, `result`).
+    fn slot(&self, path: &str) -> Option<usize> {
+        let root = self.program.root();
+        if path.eq_ignore_ascii_case("result") && root.kind == BodyKind::Function {
+            return root.result.map(|r| self.root + r as usize);
+        }
+        let (offset, ty) = self.program.lookup(path)?;
+        let at = self.root + offset as usize;
+        match ty {
+            Ty::Elem(_) | Ty::Enum { .. } | Ty::String { .. } => Some(at),
+            Ty::InOut(inner)
+                if matches!(**inner, Ty::Elem(_) | Ty::Enum { .. } | Ty::String { .. }) =>
+            {
+                match self.memory.get(at) {
+                    Some(Value::Address(a)) => Some(*a as usize),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A scalar of the root instance by path (`Motor`, `Timer1.Q`, `result`).
+    pub fn read(&self, path: &str) -> Option<Value> {
+        self.slot(path).and_then(|s| self.memory.get(s).cloned())
+    }
+
+    /// Sets a scalar of the root instance; false if the path names no scalar.
+    pub fn write(&mut self, path: &str, value: Value) -> bool {
+        match self.slot(path) {
+            Some(s) => {
+                self.memory[s] = value;
+                true
+            }
+            None => false,
+        }
+    }
+
+    // ---- statements ----------------------------------------------------------------------
+
+    fn block(&mut self, stmts: &[Stmt], frame: usize) -> Run<Flow> {
+        for s in stmts {
+            let flow = self.stmt(s, frame).map_err(|stop| match stop {
+                Stop::Fault(fault) => Stop::At(RunFault {
+                    fault,
+                    file: s.file,
+                    span: s.span,
+                }),
+                located => located,
+            })?;
+            if flow != Flow::Next {
+                return Ok(flow);
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    fn tick(&mut self) -> Run<()> {
+        if self.budget == 0 {
+            return Err(Fault::Watchdog.into());
+        }
+        self.budget -= 1;
+        Ok(())
+    }
+
+    fn stmt(&mut self, s: &Stmt, frame: usize) -> Run<Flow> {
+        self.tick()?;
+        match &s.kind {
+            StmtKind::Assign { target, value } => {
+                let v = self.eval(value, frame)?;
+                let at = self.address(target, frame)?;
+                self.memory[at] = v;
+            }
+            StmtKind::Copy {
+                target,
+                source,
+                len,
+            } => {
+                let to = self.address(target, frame)?;
+                let from = self.address(source, frame)?;
+                let values: Vec<Value> = self.memory[from..from + *len as usize].to_vec();
+                self.memory[to..to + *len as usize].clone_from_slice(&values);
+            }
+            StmtKind::SetBit { target, bit, value } => {
+                let on = self.eval_bool(value, frame)?;
+                let at = self.address(target, frame)?;
+                let Value::Int(e, x) = self.memory[at] else {
+                    return Err(Fault::TypeError.into());
+                };
+                let mask = 1i128 << bit;
+                let bits = if on { x | mask } else { x & !mask };
+                self.memory[at] = value::fit(e, bits, true)?;
+            }
+            StmtKind::Call(call) => {
+                self.call(call, frame)?;
+            }
+            StmtKind::If {
+                branches,
+                otherwise,
+            } => {
+                for (cond, body) in branches {
+                    if self.eval_bool(cond, frame)? {
+                        return self.block(body, frame);
+                    }
+                }
+                return self.block(otherwise, frame);
+            }
+            StmtKind::Case {
+                selector,
+                arms,
+                otherwise,
+            } => {
+                let v = self.eval_int(selector, frame)?;
+                for arm in arms {
+                    if arm.ranges.iter().any(|&(lo, hi)| lo <= v && v <= hi) {
+                        return self.block(&arm.body, frame);
+                    }
+                }
+                return self.block(otherwise, frame);
+            }
+            StmtKind::For {
+                var,
+                from,
+                to,
+                by,
+                body,
+            } => return self.for_loop(var, from, to, by, body, frame),
+            StmtKind::While { cond, body } => {
+                while self.eval_bool(cond, frame)? {
+                    self.tick()?;
+                    match self.block(body, frame)? {
+                        Flow::Exit => break,
+                        Flow::Return => return Ok(Flow::Return),
+                        Flow::Next | Flow::Continue => {}
+                    }
+                }
+            }
+            StmtKind::Repeat { body, until } => loop {
+                self.tick()?;
+                match self.block(body, frame)? {
+                    Flow::Exit => break,
+                    Flow::Return => return Ok(Flow::Return),
+                    Flow::Next | Flow::Continue => {}
+                }
+                if self.eval_bool(until, frame)? {
+                    break;
+                }
+            },
+            StmtKind::Exit => return Ok(Flow::Exit),
+            StmtKind::Continue => return Ok(Flow::Continue),
+            StmtKind::Return => return Ok(Flow::Return),
+        }
+        Ok(Flow::Next)
+    }
+
+    /// `FOR`: `to` and `by` are evaluated once; the loop ends when the variable passes `to`
+    /// (or would leave its type's range).
+    fn for_loop(
+        &mut self,
+        var: &Place,
+        from: &Expr,
+        to: &Expr,
+        by: &Expr,
+        body: &[Stmt],
+        frame: usize,
+    ) -> Run<Flow> {
+        let start = self.eval(from, frame)?;
+        let Value::Int(elem, _) = start else {
+            return Err(Fault::TypeError.into());
+        };
+        let end = self.eval_int(to, frame)?;
+        let step = self.eval_int(by, frame)?;
+        let at = self.address(var, frame)?;
+        self.memory[at] = start;
+        loop {
+            let Value::Int(_, i) = self.memory[at] else {
+                return Err(Fault::TypeError.into());
+            };
+            if (step >= 0 && i > end) || (step < 0 && i < end) {
+                return Ok(Flow::Next);
+            }
+            self.tick()?;
+            match self.block(body, frame)? {
+                Flow::Exit => return Ok(Flow::Next),
+                Flow::Return => return Ok(Flow::Return),
+                Flow::Next | Flow::Continue => {}
+            }
+            let Value::Int(_, i) = self.memory[at] else {
+                return Err(Fault::TypeError.into());
+            };
+            match value::fit(elem, i + step, false) {
+                Ok(next) => self.memory[at] = next,
+                Err(_) => return Ok(Flow::Next),
+            }
+        }
+    }
+
+    /// Calls a function block instance, action or function; a function's result is returned.
+    fn call(&mut self, call: &Call, frame: usize) -> Run<Option<Value>> {
+        if self.depth >= MAX_CALL_DEPTH {
+            return Err(Fault::Watchdog.into());
+        }
+        let body = self.program.body(call.callee);
+        let mut inputs = Vec::with_capacity(call.inputs.len());
+        for (slot, e) in &call.inputs {
+            inputs.push((*slot, self.eval(e, frame)?));
+        }
+        let callee_frame = match &call.instance {
+            Some(instance) => self.address(instance, frame)?,
+            None => {
+                let at = self.memory.len();
+                self.memory.extend_from_slice(&body.init);
+                at
+            }
+        };
+        for (slot, v) in inputs {
+            self.memory[callee_frame + slot as usize] = v;
+        }
+        if call.instance.is_some() {
+            for &t in &body.temps {
+                self.memory[callee_frame + t as usize] = body.init[t as usize].clone();
+            }
+        }
+        self.depth += 1;
+        let flow = self.block(&body.stmts, callee_frame);
+        self.depth -= 1;
+        flow?;
+        for out in &call.outputs {
+            let mut v = self.memory[callee_frame + out.from as usize].clone();
+            if out.negate {
+                v = value::not(&v)?;
+            }
+            if let Some(to) = out.convert {
+                v = self.convert(&v, to)?;
+            }
+            let at = self.address(&out.to, frame)?;
+            self.memory[at] = v;
+        }
+        let result = body
+            .result
+            .map(|r| self.memory[callee_frame + r as usize].clone());
+        if call.instance.is_none() {
+            self.memory.truncate(callee_frame);
+        }
+        Ok(result)
+    }
+
+    // ---- expressions ---------------------------------------------------------------------
+
+    fn address(&mut self, place: &Place, frame: usize) -> Run<usize> {
+        let base = match place.base {
+            Base::Frame => frame,
+            Base::Global => 0,
+            Base::Indirect(slot) => match self.memory[frame + slot as usize] {
+                Value::Address(a) => a as usize,
+                _ => return Err(Fault::TypeError.into()),
+            },
+        };
+        let mut at = base + place.offset as usize;
+        for index in &place.indices {
+            let i = self.eval_int(&index.value, frame)?;
+            if i < index.low || i > index.high {
+                return Err(Fault::IndexOutOfBounds {
+                    index: i,
+                    low: index.low,
+                    high: index.high,
+                }
+                .into());
+            }
+            at += (i - index.low) as usize * index.stride as usize;
+        }
+        Ok(at)
+    }
+
+    fn eval_bool(&mut self, e: &Expr, frame: usize) -> Run<bool> {
+        match self.eval(e, frame)? {
+            Value::Bool(b) => Ok(b),
+            _ => Err(Fault::TypeError.into()),
+        }
+    }
+
+    fn eval_int(&mut self, e: &Expr, frame: usize) -> Run<i128> {
+        match self.eval(e, frame)? {
+            Value::Int(_, v) => Ok(v),
+            _ => Err(Fault::TypeError.into()),
+        }
+    }
+
+    fn convert(&self, v: &Value, to: Elem) -> Result<Value, Fault> {
+        // The wrapping dialects narrow integers as their runtimes do: keeping the low bits.
+        match v {
+            Value::Int(_, x) if self.program.wrap && to.is_integer() => value::fit(to, *x, true),
+            _ => value::convert(v, to),
+        }
+    }
+
+    fn eval(&mut self, e: &Expr, frame: usize) -> Run<Value> {
+        Ok(match e {
+            Expr::Const(v) => v.clone(),
+            Expr::Load(place) => {
+                let at = self.address(place, frame)?;
+                self.memory[at].clone()
+            }
+            Expr::Address(place) => Value::Address(self.address(place, frame)? as u32),
+            Expr::Unary(op, x) => {
+                let v = self.eval(x, frame)?;
+                match op {
+                    UnaryOp::Neg => value::negate(&v, self.program.wrap)?,
+                    UnaryOp::Not => value::not(&v)?,
+                }
+            }
+            Expr::Binary { op, lhs, rhs } => {
+                let a = self.eval(lhs, frame)?;
+                match (op, &a) {
+                    (BinaryOp::AndThen, Value::Bool(false)) => return Ok(a),
+                    (BinaryOp::OrElse, Value::Bool(true)) => return Ok(a),
+                    _ => {}
+                }
+                let b = self.eval(rhs, frame)?;
+                value::binary(*op, &a, &b, self.program.wrap)?
+            }
+            Expr::Convert(to, x) => {
+                let v = self.eval(x, frame)?;
+                self.convert(&v, *to)?
+            }
+            Expr::Bit(x, bit) => match self.eval(x, frame)? {
+                Value::Int(_, v) => Value::Bool((v >> bit) & 1 == 1),
+                _ => return Err(Fault::TypeError.into()),
+            },
+            Expr::Builtin(b, args) => {
+                let mut values = Vec::with_capacity(args.len());
+                for a in args {
+                    values.push(self.eval(a, frame)?);
+                }
+                builtins::call(*b, &values, self.now_ns, self.program.wrap)?
+            }
+            Expr::Call(call) => self.call(call, frame)?.ok_or(Fault::TypeError)?,
+        })
+    }
+}
