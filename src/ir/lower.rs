@@ -183,16 +183,24 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                         .insert((c, i), (Slot::Global(g), Ty::Elem(Elem::Bool)));
                     continue;
                 }
-                let mut ty = self.shape(var.ty)?;
                 let offset = layout.init.len() as u32;
-                if var.kind == ast::VarKind::InOut {
-                    ty = Ty::InOut(Box::new(ty));
-                    layout.init.push(Value::Address(0));
-                } else {
+                let laid_out = self.shape(var.ty).and_then(|ty| {
+                    if var.kind == ast::VarKind::InOut {
+                        return Ok((Ty::InOut(Box::new(ty)), vec![Value::Address(0)]));
+                    }
                     let init = var.decl.init.as_ref().map(|e| (e, var.file));
                     let values = self.initial_values(var.ty, &ty, init)?;
-                    layout.init.extend(values);
-                }
+                    Ok((ty, values))
+                });
+                let (ty, values) = match laid_out {
+                    Ok(done) => done,
+                    Err(why) => {
+                        // Reported at the variable; the lowering fails as a whole.
+                        self.unsupported(var.file, var.name.span, &why);
+                        continue;
+                    }
+                };
+                layout.init.extend(values);
                 let kind = Layout::var_kind(var.kind, function);
                 if kind == VarKind::Temp {
                     layout.temps.extend(offset..layout.init.len() as u32);
@@ -490,12 +498,35 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 Ok(())
             }
             (_, Ty::Elem(_) | Ty::Enum { .. } | Ty::String { .. }) => {
-                let want = layout::scalar_elem(ty);
-                slots[0] = self.constant(e, file, want, 0)?;
+                slots[0] = match self.enum_value(e, t) {
+                    Some(v) => v,
+                    None => self.constant(e, file, layout::scalar_elem(ty), 0)?,
+                };
                 Ok(())
             }
             _ => Err("this initial value".into()),
         }
+    }
+
+    /// A value of the enumeration `t` named by `e` (`Run`, `E_State.Run`), for initialisers
+    /// and labels that sema reads without recording them.
+    fn enum_value(&self, e: &ast::Expr, t: TypeId) -> Option<Value> {
+        let types = &self.p.types;
+        let TypeKind::Enum { values, base } = types.kind(types.resolve(t)) else {
+            return None;
+        };
+        let name = match &e.kind {
+            ExprKind::Name(n) => &n.name,
+            ExprKind::Member { member, .. } => &member.name,
+            ExprKind::Typed { value, .. } => match &value.kind {
+                ExprKind::Name(n) => &n.name,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let k = key(name);
+        let (_, v) = values.iter().find(|(n, _)| *n == k)?;
+        Some(Value::Int(*base, *v))
     }
 
     /// The value of a constant expression, brought to `want`.
@@ -695,7 +726,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 else_body,
             } => {
                 let sel = self.expr(selector, ctx);
-                let want = self.elem(selector, ctx);
+                let selector_type = ctx.tables.types.get(&selector.id).copied();
                 let mut lowered = Vec::new();
                 for arm in arms {
                     let mut ranges = Vec::new();
@@ -704,8 +735,8 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                             ast::CaseLabel::Value(v) => (v, v),
                             ast::CaseLabel::Range(lo, hi) => (lo, hi),
                         };
-                        let lo = self.label(lo, want, ctx);
-                        let hi = self.label(hi, want, ctx);
+                        let lo = self.label(lo, selector_type, ctx);
+                        let hi = self.label(hi, selector_type, ctx);
                         if let (Ok(lo), Ok(hi)) = (lo, hi) {
                             ranges.push((lo, hi));
                         }
@@ -759,8 +790,13 @@ impl<'p, 'a> Lowerer<'p, 'a> {
         }))
     }
 
-    fn label(&mut self, e: &ast::Expr, want: Option<Elem>, ctx: Ctx<'p>) -> Lowered<i128> {
-        match self.constant(e, ctx.file, want, 0) {
+    fn label(&mut self, e: &ast::Expr, selector: Option<TypeId>, ctx: Ctx<'p>) -> Lowered<i128> {
+        let want = selector.and_then(|t| layout::elem_of(&self.p.types, t));
+        let value = match selector.and_then(|t| self.enum_value(e, t)) {
+            Some(v) => Ok(v),
+            None => self.constant(e, ctx.file, want, 0),
+        };
+        match value {
             Ok(Value::Int(_, v)) => Ok(v),
             Ok(_) => Err(self.unsupported(ctx.file, e.span, "this CASE label")),
             Err(why) => Err(self.unsupported(ctx.file, e.span, &why)),
@@ -956,6 +992,8 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                     )),
                     Some((Slot::Frame(offset), ty)) => Ok((frame(offset), ty)),
                     Some((Slot::Global(g), _)) => self.global_place(g, e, ctx),
+                    // Its declaration was reported already: one mistake, one diagnostic.
+                    None if !self.diags.is_empty() => Err(Reported),
                     None => Err(self.unsupported(ctx.file, e.span, "this variable")),
                 }
             }

@@ -1234,6 +1234,7 @@ impl Checker<'_, '_> {
                     && !self.p.global_names.contains_key(&k)
                 {
                     self.types.insert(e.id, t);
+                    self.resolve_enum_value(e.id, t, &k);
                     return Ty::Known(t);
                 }
             }

@@ -81,12 +81,17 @@ pub fn call(b: Builtin, args: &[Value], now_ns: i128, wrap: bool) -> Result<Valu
             .and_then(|k| inputs.get(k))
             .cloned()
             .ok_or(Fault::IndexOutOfBounds {
-                index: *k,
+                index: clamp(*k),
                 low: 0,
-                high: inputs.len() as i128 - 1,
+                high: inputs.len() as i64 - 1,
             }),
         _ => strings(b, args),
     }
+}
+
+/// An index for a fault's message.
+pub fn clamp(i: i128) -> i64 {
+    i.clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
 /// A REAL result, which must be a number (`SQRT(-1.0)` is an error, as the standard says).

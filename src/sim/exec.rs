@@ -62,7 +62,8 @@ impl RunFault {
 /// Why execution stopped: a fault not yet tied to a statement, or one that is.
 enum Stop {
     Fault(Fault),
-    At(RunFault),
+    /// Boxed: every evaluation's result has room for a `Stop`, and small results are fast.
+    At(Box<RunFault>),
 }
 
 impl From<Fault> for Stop {
@@ -93,6 +94,9 @@ pub struct Machine<'p> {
     scans: u64,
     budget: u64,
     depth: u32,
+    /// Buffers reused by calls, so a scan allocates nothing.
+    spare_inputs: Vec<(u32, Value)>,
+    spare_args: Vec<Value>,
 }
 
 impl<'p> Machine<'p> {
@@ -119,6 +123,8 @@ impl<'p> Machine<'p> {
             scans: 0,
             budget: 0,
             depth: 0,
+            spare_inputs: Vec::new(),
+            spare_args: Vec::new(),
         }
     }
 
@@ -135,7 +141,7 @@ impl<'p> Machine<'p> {
         self.now_ns += self.cycle_ns;
         match result {
             Ok(_) => Ok(()),
-            Err(Stop::At(fault)) => Err(fault),
+            Err(Stop::At(fault)) => Err(*fault),
             // Faults are tied to statements where they happen; this is a fallback.
             Err(Stop::Fault(fault)) => Err(RunFault {
                 fault,
@@ -197,11 +203,11 @@ impl<'p> Machine<'p> {
     fn block(&mut self, stmts: &[Stmt], frame: usize) -> Run<Flow> {
         for s in stmts {
             let flow = self.stmt(s, frame).map_err(|stop| match stop {
-                Stop::Fault(fault) => Stop::At(RunFault {
+                Stop::Fault(fault) => Stop::At(Box::new(RunFault {
                     fault,
                     file: s.file,
                     span: s.span,
-                }),
+                })),
                 located => located,
             })?;
             if flow != Flow::Next {
@@ -223,7 +229,7 @@ impl<'p> Machine<'p> {
         self.tick()?;
         match &s.kind {
             StmtKind::Assign { target, value } => {
-                let v = self.eval(value, frame)?;
+                let v = self.value(value, frame)?;
                 let at = self.address(target, frame)?;
                 self.memory[at] = v;
             }
@@ -320,7 +326,7 @@ impl<'p> Machine<'p> {
         body: &[Stmt],
         frame: usize,
     ) -> Run<Flow> {
-        let start = self.eval(from, frame)?;
+        let start = self.value(from, frame)?;
         let Value::Int(elem, _) = start else {
             return Err(Fault::TypeError.into());
         };
@@ -357,9 +363,12 @@ impl<'p> Machine<'p> {
             return Err(Fault::Watchdog.into());
         }
         let body = self.program.body(call.callee);
-        let mut inputs = Vec::with_capacity(call.inputs.len());
+        // Inputs are all evaluated before any is written (`fb(A := fb.B, B := x)` reads the old
+        // B), into a buffer kept between calls.
+        let mut inputs = std::mem::take(&mut self.spare_inputs);
+        inputs.clear();
         for (slot, e) in &call.inputs {
-            inputs.push((*slot, self.eval(e, frame)?));
+            inputs.push((*slot, self.value(e, frame)?));
         }
         let callee_frame = match &call.instance {
             Some(instance) => self.address(instance, frame)?,
@@ -369,9 +378,10 @@ impl<'p> Machine<'p> {
                 at
             }
         };
-        for (slot, v) in inputs {
+        for (slot, v) in inputs.drain(..) {
             self.memory[callee_frame + slot as usize] = v;
         }
+        self.spare_inputs = inputs;
         if call.instance.is_some() {
             for &t in &body.temps {
                 self.memory[callee_frame + t as usize] = body.init[t as usize].clone();
@@ -404,6 +414,10 @@ impl<'p> Machine<'p> {
     // ---- expressions ---------------------------------------------------------------------
 
     fn address(&mut self, place: &Place, frame: usize) -> Run<usize> {
+        // The common case, a variable of the current instance, without the general path.
+        if place.base == Base::Frame && place.indices.is_empty() {
+            return Ok(frame + place.offset as usize);
+        }
         let base = match place.base {
             Base::Frame => frame,
             Base::Global => 0,
@@ -417,9 +431,9 @@ impl<'p> Machine<'p> {
             let i = self.eval_int(&index.value, frame)?;
             if i < index.low || i > index.high {
                 return Err(Fault::IndexOutOfBounds {
-                    index: i,
-                    low: index.low,
-                    high: index.high,
+                    index: builtins::clamp(i),
+                    low: builtins::clamp(index.low),
+                    high: builtins::clamp(index.high),
                 }
                 .into());
             }
@@ -429,14 +443,14 @@ impl<'p> Machine<'p> {
     }
 
     fn eval_bool(&mut self, e: &Expr, frame: usize) -> Run<bool> {
-        match self.eval(e, frame)? {
+        match self.value(e, frame)? {
             Value::Bool(b) => Ok(b),
             _ => Err(Fault::TypeError.into()),
         }
     }
 
     fn eval_int(&mut self, e: &Expr, frame: usize) -> Run<i128> {
-        match self.eval(e, frame)? {
+        match self.value(e, frame)? {
             Value::Int(_, v) => Ok(v),
             _ => Err(Fault::TypeError.into()),
         }
@@ -450,6 +464,38 @@ impl<'p> Machine<'p> {
         }
     }
 
+    #[inline(never)]
+    fn builtin(&mut self, b: crate::ir::Builtin, args: &[Expr], frame: usize) -> Run<Value> {
+        let mut values = std::mem::take(&mut self.spare_args);
+        values.clear();
+        for a in args {
+            values.push(self.value(a, frame)?);
+        }
+        let result = builtins::call(b, &values, self.now_ns, self.program.wrap);
+        self.spare_args = values;
+        Ok(result?)
+    }
+
+    /// A constant, or a variable of the current instance, by reference.
+    fn simple<'e>(&'e self, e: &'e Expr, frame: usize) -> Option<&'e Value> {
+        match e {
+            Expr::Const(v) => Some(v),
+            Expr::Load(p) if p.base == Base::Frame && p.indices.is_empty() => {
+                self.memory.get(frame + p.offset as usize)
+            }
+            _ => None,
+        }
+    }
+
+    /// Evaluates an expression; constants and variables without calling the general path.
+    #[inline]
+    fn value(&mut self, e: &Expr, frame: usize) -> Run<Value> {
+        match self.simple(e, frame) {
+            Some(v) => Ok(v.clone()),
+            None => self.eval(e, frame),
+        }
+    }
+
     fn eval(&mut self, e: &Expr, frame: usize) -> Run<Value> {
         Ok(match e {
             Expr::Const(v) => v.clone(),
@@ -458,39 +504,55 @@ impl<'p> Machine<'p> {
                 self.memory[at].clone()
             }
             Expr::Address(place) => Value::Address(self.address(place, frame)? as u32),
+            Expr::Unary(UnaryOp::Not, x)
+                if matches!(self.simple(x, frame), Some(Value::Bool(_))) =>
+            {
+                Value::Bool(self.simple(x, frame) == Some(&Value::Bool(false)))
+            }
             Expr::Unary(op, x) => {
-                let v = self.eval(x, frame)?;
+                let v = self.value(x, frame)?;
                 match op {
                     UnaryOp::Neg => value::negate(&v, self.program.wrap)?,
                     UnaryOp::Not => value::not(&v)?,
                 }
             }
             Expr::Binary { op, lhs, rhs } => {
-                let a = self.eval(lhs, frame)?;
+                // Operands that are constants or variables of the instance are read in place:
+                // most operations in plant code are of this kind.
+                if let (Some(a), Some(b)) = (self.simple(lhs, frame), self.simple(rhs, frame)) {
+                    return Ok(apply(*op, a, b, self.program.wrap)?);
+                }
+                let a = self.value(lhs, frame)?;
                 match (op, &a) {
                     (BinaryOp::AndThen, Value::Bool(false)) => return Ok(a),
                     (BinaryOp::OrElse, Value::Bool(true)) => return Ok(a),
                     _ => {}
                 }
-                let b = self.eval(rhs, frame)?;
-                value::binary(*op, &a, &b, self.program.wrap)?
+                let b = self.value(rhs, frame)?;
+                apply(*op, &a, &b, self.program.wrap)?
             }
             Expr::Convert(to, x) => {
-                let v = self.eval(x, frame)?;
+                let v = self.value(x, frame)?;
                 self.convert(&v, *to)?
             }
-            Expr::Bit(x, bit) => match self.eval(x, frame)? {
+            Expr::Bit(x, bit) => match self.value(x, frame)? {
                 Value::Int(_, v) => Value::Bool((v >> bit) & 1 == 1),
                 _ => return Err(Fault::TypeError.into()),
             },
-            Expr::Builtin(b, args) => {
-                let mut values = Vec::with_capacity(args.len());
-                for a in args {
-                    values.push(self.eval(a, frame)?);
-                }
-                builtins::call(*b, &values, self.now_ns, self.program.wrap)?
-            }
+            Expr::Builtin(b, args) => self.builtin(*b, args, frame)?,
             Expr::Call(call) => self.call(call, frame)?.ok_or(Fault::TypeError)?,
         })
     }
+}
+
+/// A binary operation, with the operations of interlock logic ahead of the general dispatch.
+fn apply(op: BinaryOp, a: &Value, b: &Value, wrap: bool) -> Result<Value, Fault> {
+    Ok(match (op, a, b) {
+        (BinaryOp::And | BinaryOp::AndThen, Value::Bool(x), Value::Bool(y)) => {
+            Value::Bool(*x && *y)
+        }
+        (BinaryOp::Or | BinaryOp::OrElse, Value::Bool(x), Value::Bool(y)) => Value::Bool(*x || *y),
+        (BinaryOp::Eq, Value::Int(_, x), Value::Int(_, y)) => Value::Bool(x == y),
+        _ => value::binary(op, a, b, wrap)?,
+    })
 }

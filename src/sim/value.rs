@@ -31,11 +31,12 @@ pub enum Fault {
     Overflow,
     /// A conversion whose value does not fit the target type.
     OutOfRange,
-    /// An array index outside the declared bounds.
+    /// An array index outside the declared bounds (64-bit: every evaluation's result has
+    /// room for a `Fault`, and small results are fast).
     IndexOutOfBounds {
-        index: i128,
-        low: i128,
-        high: i128,
+        index: i64,
+        low: i64,
+        high: i64,
     },
     /// The scan ran more statements, or nested calls deeper, than the watchdog allows.
     Watchdog,

@@ -1,0 +1,201 @@
+//! The lowering and the simulator on small programs: values after N scans, run-time faults
+//! at their statements, dialect arithmetic, and what the simulator refuses (R006).
+
+use stforge::diagnostics::Code;
+use stforge::ir;
+use stforge::sema::types::Elem;
+use stforge::sema::{self, Dialect, SemaFile};
+use stforge::sim::Machine;
+use stforge::sim::value::Value;
+use stforge::source::{FileId, LineIndex};
+use stforge::syntax;
+
+/// Lowers `root` from `text` (which must check without errors).
+fn program(
+    text: &str,
+    root: &str,
+    dialect: Dialect,
+) -> Result<ir::Program, Vec<(Code, usize, usize)>> {
+    let parsed = syntax::parse(FileId(0), text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let files = [SemaFile {
+        id: FileId(0),
+        unit: &parsed.unit,
+        stem: "test".into(),
+        library: false,
+    }];
+    let analysis = sema::analyze(&files, dialect);
+    let errors: Vec<_> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let lines = LineIndex::new(text);
+    ir::lower(&analysis, root).map_err(|diags| {
+        diags
+            .iter()
+            .map(|d| {
+                let at = lines.line_col(text, d.primary.span.start);
+                (d.code, at.line as usize, at.column as usize)
+            })
+            .collect()
+    })
+}
+
+fn int(e: Elem, v: i128) -> Value {
+    Value::Int(e, v)
+}
+
+/// Runs `scans` scans and returns the fault's (code, line, column), if any.
+fn fault_after(m: &mut Machine<'_>, text: &str, scans: usize) -> Option<(Code, usize, usize)> {
+    for _ in 0..scans {
+        if let Err(f) = m.scan() {
+            let at = LineIndex::new(text).line_col(text, f.span.start);
+            return Some((f.diagnostic().code, at.line as usize, at.column as usize));
+        }
+    }
+    None
+}
+
+#[test]
+fn counts_and_timers_over_scans() {
+    let text = "FUNCTION_BLOCK Blink\n\
+                VAR_OUTPUT Q : BOOL; N : DINT; END_VAR\n\
+                VAR t : TON; END_VAR\n\
+                t(IN := NOT t.Q, PT := T#50ms);\n\
+                IF t.Q THEN\n    Q := NOT Q;\n    N := N + 1;\nEND_IF;\n\
+                END_FUNCTION_BLOCK\n";
+    let p = program(text, "Blink", Dialect::Iec).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    // Q fires at 50 ms (scan 5); IN is FALSE for one scan, so the timer restarts at 70 ms
+    // and fires every 7 scans: scans 5, 12, …, 54.
+    for _ in 0..60 {
+        m.scan().unwrap();
+    }
+    assert_eq!(m.read("N"), Some(int(Elem::DInt, 8)));
+    assert_eq!(m.read("Q"), Some(Value::Bool(false)));
+    // Restarted at 560 ms, read after the scan at 590 ms.
+    assert_eq!(m.read("t.ET"), Some(Value::Time(Elem::Time, 30_000_000)));
+    assert_eq!(m.now_ns(), 600_000_000);
+}
+
+#[test]
+fn initial_values_of_structures_arrays_and_enumerations() {
+    let text = "TYPE E_Mode : (Off, Manual := 5, Auto); END_TYPE\n\
+                TYPE ST_Cfg : STRUCT\n    Max : REAL := 100.0;\n    Mode : E_Mode := Auto;\n    Name : STRING := 'pump';\nEND_STRUCT\nEND_TYPE\n\
+                TYPE T_Small : INT := 7; END_TYPE\n\
+                PROGRAM Main\n\
+                VAR\n    cfg : ST_Cfg := (Max := 50.0);\n    a : ARRAY[1..5] OF INT := [1, 2, 2(9)];\n    s : T_Small;\n    m : E_Mode;\n    neg : INT := -32768;\nEND_VAR\n\
+                END_PROGRAM\n";
+    let p = program(text, "Main", Dialect::Iec).unwrap();
+    let m = Machine::new(&p, 10_000_000);
+    assert_eq!(m.read("cfg.Max"), Some(Value::Real(Elem::Real, 50.0)));
+    assert_eq!(m.read("cfg.Mode"), Some(int(Elem::Int, 6)));
+    assert_eq!(m.read("cfg.Name"), Some(Value::String("pump".into())));
+    assert_eq!(m.read("a[1]"), Some(int(Elem::Int, 1)));
+    assert_eq!(m.read("a[4]"), Some(int(Elem::Int, 9)));
+    assert_eq!(m.read("a[5]"), Some(int(Elem::Int, 0)));
+    assert_eq!(m.read("s"), Some(int(Elem::Int, 7)));
+    // An enumeration starts at its first value.
+    assert_eq!(m.read("m"), Some(int(Elem::Int, 0)));
+    assert_eq!(m.read("neg"), Some(int(Elem::Int, -32768)));
+}
+
+#[test]
+fn functions_in_outs_outputs_and_loops() {
+    let text = "FUNCTION Clamp : INT\n\
+                VAR_INPUT x : INT; lo : INT := 0; hi : INT := 10; END_VAR\n\
+                VAR_OUTPUT clipped : BOOL; END_VAR\n\
+                Clamp := LIMIT(lo, x, hi);\nclipped := Clamp <> x;\n\
+                END_FUNCTION\n\
+                FUNCTION_BLOCK Acc\n\
+                VAR_IN_OUT total : DINT; END_VAR\n\
+                VAR_INPUT add : DINT; END_VAR\n\
+                total := total + add;\n\
+                END_FUNCTION_BLOCK\n\
+                PROGRAM Main\n\
+                VAR c : INT; was : BOOL; sum : DINT; acc : Acc; i : INT; down : INT; v : ARRAY[0..3] OF INT; END_VAR\n\
+                c := Clamp(x := 42, clipped => was);\n\
+                FOR i := 0 TO 3 DO\n    v[i] := i * i;\n    acc(total := sum, add := v[i]);\nEND_FOR;\n\
+                FOR i := 10 TO 1 BY -3 DO\n    down := down + 1;\nEND_FOR;\n\
+                END_PROGRAM\n";
+    let p = program(text, "Main", Dialect::Iec).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    m.scan().unwrap();
+    assert_eq!(m.read("c"), Some(int(Elem::Int, 10)));
+    assert_eq!(m.read("was"), Some(Value::Bool(true)));
+    assert_eq!(m.read("sum"), Some(int(Elem::DInt, 14)));
+    assert_eq!(m.read("v[3]"), Some(int(Elem::Int, 9)));
+    // 10, 7, 4, 1
+    assert_eq!(m.read("down"), Some(int(Elem::Int, 4)));
+}
+
+#[test]
+fn overflow_wraps_in_codesys_and_faults_in_iec() {
+    let text = "PROGRAM Main\nVAR x : INT := 32767; y : SINT; END_VAR\nx := x + 1;\ny := INT_TO_SINT(x);\nEND_PROGRAM\n";
+    let p = program(text, "Main", Dialect::Codesys).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    m.scan().unwrap();
+    assert_eq!(m.read("x"), Some(int(Elem::Int, -32768)));
+    assert_eq!(m.read("y"), Some(int(Elem::SInt, 0)));
+    let p = program(text, "Main", Dialect::Iec).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    assert_eq!(fault_after(&mut m, text, 1), Some((Code::R002, 3, 1)));
+}
+
+#[test]
+fn run_time_faults_stop_at_their_statement() {
+    let text = "FUNCTION Ratio : REAL\nVAR_INPUT a : REAL; b : REAL; END_VAR\nRatio := a / b;\nEND_FUNCTION\n\
+                PROGRAM Main\n\
+                VAR n : INT; a : ARRAY[1..3] OF INT; r : REAL; i : INT; mode : INT; END_VAR\n\
+                n := n + 1;\n\
+                IF n = 2 THEN\n    i := 4;\n    a[i] := 1;\nEND_IF;\n\
+                IF n = 3 THEN\n    r := Ratio(1.0, 0.0);\nEND_IF;\n\
+                IF n = 4 THEN\n    WHILE TRUE DO\n        mode := 1;\n    END_WHILE;\nEND_IF;\n\
+                END_PROGRAM\n";
+    let p = program(text, "Main", Dialect::Iec).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    assert_eq!(fault_after(&mut m, text, 2), Some((Code::R003, 10, 5)));
+    // Inside the called function, at its statement.
+    assert_eq!(fault_after(&mut m, text, 1), Some((Code::R001, 3, 1)));
+    let fault = m.scan().unwrap_err();
+    assert_eq!(fault.diagnostic().code, Code::R005);
+    assert!(fault.diagnostic().message.contains("did not finish"));
+}
+
+#[test]
+fn unsupported_constructs_are_reported_not_guessed() {
+    let text =
+        "PROGRAM Main\nVAR p : POINTER TO INT; x : INT; END_VAR\np := ADR(x);\nEND_PROGRAM\n";
+    assert_eq!(
+        program(text, "Main", Dialect::Codesys).unwrap_err(),
+        vec![(Code::R006, 2, 5)]
+    );
+    let text = "PROGRAM Main\nVAR x : INT; END_VAR\nx := 1;\nJMP done;\nx := 2;\ndone:\nx := 3;\nEND_PROGRAM\n";
+    assert_eq!(
+        program(text, "Main", Dialect::Codesys).unwrap_err(),
+        vec![(Code::R006, 4, 1), (Code::R006, 6, 1)]
+    );
+}
+
+#[test]
+fn strings_and_case_on_enumerations() {
+    let text = "TYPE E_State : (Idle, Run, Done); END_TYPE\n\
+                PROGRAM Main\n\
+                VAR s : STRING; st : E_State; n : INT; msg : STRING; END_VAR\n\
+                s := CONCAT('ab', 'cd', 'ef');\n\
+                n := FIND(s, 'cd');\n\
+                CASE st OF\n    Idle: st := Run; msg := 'started';\n    Run, Done: st := Done; msg := MID(s, 2, 3);\nEND_CASE;\n\
+                END_PROGRAM\n";
+    let p = program(text, "Main", Dialect::Iec).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    m.scan().unwrap();
+    assert_eq!(m.read("s"), Some(Value::String("abcdef".into())));
+    assert_eq!(m.read("n"), Some(int(Elem::Int, 3)));
+    assert_eq!(m.read("msg"), Some(Value::String("started".into())));
+    m.scan().unwrap();
+    // MID(IN, L, P): L characters from position P.
+    assert_eq!(m.read("msg"), Some(Value::String("cd".into())));
+    assert_eq!(m.read("st"), Some(int(Elem::Int, 2)));
+}
