@@ -12,3 +12,4 @@ pub mod sim;
 pub mod source;
 pub mod spec;
 pub mod syntax;
+pub mod testrun;

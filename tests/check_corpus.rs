@@ -109,7 +109,9 @@ fn every_type_and_spec_code_has_a_fixture() {
             .collect();
         for code in stforge::diagnostics::Code::ALL {
             let code = code.as_str();
-            if code.starts_with(prefix) {
+            // P006 compares a spec with an implementation: `stforge test` reports it, and
+            // tests/test_cmd.rs asserts it.
+            if code.starts_with(prefix) && code != "P006" {
                 assert!(
                     names.iter().any(|n| n.starts_with(code)),
                     "no fixture for {code} in corpus/{folder}"

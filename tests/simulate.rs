@@ -165,6 +165,14 @@ fn run_time_faults_stop_at_their_statement() {
 }
 
 #[test]
+fn conversions_out_of_range_fault() {
+    let text = "PROGRAM Main\nVAR r : REAL := 1.0E6; i : INT; END_VAR\ni := REAL_TO_INT(r);\nEND_PROGRAM\n";
+    let p = program(text, "Main", Dialect::Iec).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    assert_eq!(fault_after(&mut m, text, 1), Some((Code::R004, 3, 1)));
+}
+
+#[test]
 fn unsupported_constructs_are_reported_not_guessed() {
     let text =
         "PROGRAM Main\nVAR p : POINTER TO INT; x : INT; END_VAR\np := ADR(x);\nEND_PROGRAM\n";

@@ -6,6 +6,7 @@ mod explain;
 mod fmt;
 mod output;
 mod parse;
+mod test;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +36,28 @@ enum Command {
     Explain(explain::Args),
     /// Print the syntax tree of one ST file (for debugging and bug reports).
     Parse(parse::Args),
+    /// Run a spec's tests against an implementation on the scan-cycle simulator.
+    ///
+    /// The implementation is checked first, as by `stforge check`; it must declare the spec's
+    /// POU with the spec's kind and every input, output and in-out with the same role and type
+    /// (P006 otherwise). Each `[[test]]` starts from a fresh instance at T#0s, with the spec's
+    /// `init` values written to its inputs. A step writes its `set` values (inputs keep them
+    /// until a later step changes them), runs one scan, then one more scan per `cycle` of its
+    /// `wait`; the clock advances by `cycle` after every scan. Then each `expect` is compared
+    /// with the variable (`result` for a function): exactly, or within `tol` of `approx`. A
+    /// test stops at its first failing step or run-time fault (R001 division by zero, R002
+    /// overflow, R003 index out of bounds, …).
+    ///
+    /// Text output: `PASS test "name"` or `FAIL test "name"` per test; for a failure, one line
+    /// `test "name" step N: Var expected X, got Y` per failed expectation (values as ST
+    /// literals), then the scan number and simulated time, the inputs, every expectation of
+    /// the step against the actual values, and the step's place in the spec; a summary line
+    /// last. `--format junit` writes JUnit XML instead.
+    ///
+    /// Exit status: 0 when every test passed, 1 when a test failed or the tests could not run
+    /// (errors in the spec or the implementation), 2 on usage errors (bad options, unreadable
+    /// files).
+    Test(test::Args),
 }
 
 /// Exit statuses shared by all commands.
@@ -50,5 +73,6 @@ pub fn run(cli: Cli) -> i32 {
         Command::Fmt(args) => fmt::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Parse(args) => parse::run(args),
+        Command::Test(args) => test::run(args),
     }
 }

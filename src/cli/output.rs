@@ -1,5 +1,8 @@
-//! Writing to stdout without panicking when the reader goes away (`stforge check | head`).
+//! Terminal output shared by the commands: writing to stdout without panicking when the reader
+//! goes away (`stforge check | head`), colour, diagnostics rendered as `stforge check` shows them.
 
+use crate::diagnostics::{Diagnostic, render};
+use crate::source::SourceMap;
 use std::io::Write;
 
 /// Writes to stdout; a closed pipe ends the process quietly, as for other Unix tools.
@@ -34,4 +37,12 @@ impl Color {
             }
         }
     }
+}
+
+/// Diagnostics rendered for a terminal, one after another, as `stforge check` shows them.
+pub fn rendered(diagnostics: &[Diagnostic], files: &SourceMap, color: bool) -> String {
+    diagnostics
+        .iter()
+        .map(|d| render::to_terminal(d, files, color))
+        .collect()
 }

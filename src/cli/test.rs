@@ -1,0 +1,84 @@
+use super::exit;
+use super::output::{Color, out, rendered};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::sema::Dialect;
+use crate::testrun::{self, Options, Outcome, junit, report};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The spec file (`NAME.spec.toml`) whose tests to run.
+    spec: PathBuf,
+    /// The implementation: ST files or folders (searched recursively for `.st` files; spec files
+    /// found there are left out). One of them declares the spec's POU.
+    #[arg(required = true)]
+    implementation: Vec<PathBuf>,
+    /// Files or folders the implementation depends on (libraries, vendor declarations): their
+    /// declarations are used, their own errors are not reported. Repeatable.
+    #[arg(long = "lib", value_name = "PATH")]
+    libraries: Vec<PathBuf>,
+    /// The dialect whose rules apply, as for `stforge check`; it also decides whether integer
+    /// overflow wraps around or is a run-time fault.
+    #[arg(long, value_enum, default_value_t = Dialect::Iec)]
+    dialect: Dialect,
+    /// Output format: `text` for people; `junit` for CI servers (JUnit XML on stdout, one
+    /// testsuite named after the POU, a testcase per test, `<failure>` for a failed expectation,
+    /// `<error>` for a run-time fault or when the tests could not run).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Format {
+    Text,
+    Junit,
+}
+
+pub fn run(args: Args) -> i32 {
+    let options = Options {
+        dialect: args.dialect,
+    };
+    let run = testrun::run(&args.spec, &args.implementation, &args.libraries, options);
+    let color = args.color.enabled();
+    match (&run.outcome, args.format) {
+        (Outcome::NotRun(diagnostics), format) => {
+            match format {
+                Format::Text => out(&rendered(diagnostics, &run.files, color)),
+                // stdout is the XML document; the diagnostics go beside it.
+                Format::Junit => {
+                    eprint!("{}", rendered(diagnostics, &run.files, false));
+                    out(&junit::xml(&run));
+                }
+            }
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "stforge: the tests did not run: {errors} error{}",
+                if errors == 1 { "" } else { "s" }
+            );
+            not_run_status(diagnostics)
+        }
+        (Outcome::Ran(results), format) => {
+            match format {
+                Format::Text => out(&report::text(&run, results, color)),
+                Format::Junit => out(&junit::xml(&run)),
+            }
+            if results.iter().all(|r| r.verdict.passed()) {
+                exit::OK
+            } else {
+                exit::FINDINGS
+            }
+        }
+    }
+}
+
+/// An input that cannot be read at all is a usage error, as for `stforge check`; anything else
+/// that kept the tests from running is a finding.
+fn not_run_status(diagnostics: &[Diagnostic]) -> i32 {
+    if diagnostics.iter().any(|d| d.code == Code::F001) {
+        exit::USAGE
+    } else {
+        exit::FINDINGS
+    }
+}

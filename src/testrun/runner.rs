@@ -1,0 +1,354 @@
+//! Running a spec's tests on the simulator. Every value a test writes or expects is converted
+//! once, before anything runs ([`plan`]), so a spec that does not fit the implementation is
+//! reported as a whole and a test run never stops on a conversion. Each test then runs on a
+//! fresh machine ([`run`]), the tests in parallel: they share nothing but the program.
+
+use super::convert::{literal_value, to_value};
+use super::literal;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{BodyKind, Program, Ty};
+use crate::sema::types::Elem;
+use crate::sim::Machine;
+use crate::sim::value::Value;
+use crate::source::{FileId, Span};
+use crate::spec::{self, Expected, Spec};
+use std::time::{Duration, Instant};
+
+/// The outcome of one `[[test]]`.
+#[derive(Clone, Debug)]
+pub struct TestResult {
+    pub name: String,
+    /// Wall-clock time the simulation took.
+    pub elapsed: Duration,
+    pub verdict: Verdict,
+}
+
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    Pass,
+    /// A step's expectations did not all hold; the test stopped there.
+    Fail {
+        at: StepPoint,
+        checks: Vec<Check>,
+    },
+    /// The program stopped with a run-time fault (or the simulator could not go on); the
+    /// diagnostic points at the statement, or at the spec step.
+    Error {
+        at: StepPoint,
+        diagnostic: Diagnostic,
+    },
+}
+
+impl Verdict {
+    pub fn passed(&self) -> bool {
+        matches!(self, Verdict::Pass)
+    }
+}
+
+/// Where in a test run something went wrong.
+#[derive(Clone, Debug)]
+pub struct StepPoint {
+    /// 1-based.
+    pub step: usize,
+    /// The step in the spec file.
+    pub span: Span,
+    /// The scan that ran last (1-based, counted from the test's start).
+    pub scan: u64,
+    /// The simulated time at which that scan ran.
+    pub time_ns: i128,
+    /// The spec's inputs and in-outs at that moment, as ST literals (`?` if unreadable).
+    pub inputs: Vec<(String, String)>,
+}
+
+/// One expectation of a step, checked.
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// As the spec spells it.
+    pub name: String,
+    pub expected: String,
+    /// For an approximate expectation.
+    pub tolerance: Option<String>,
+    pub actual: String,
+    pub ok: bool,
+}
+
+/// A spec's tests with every value in its run-time form.
+pub struct Plan<'s> {
+    /// Inputs with an `init` in the spec: written at the start of every test.
+    inits: Vec<(&'s str, Value)>,
+    /// Every input and in-out of the spec, for reports.
+    inputs: Vec<(&'s str, Ty)>,
+    tests: Vec<PlannedTest<'s>>,
+    cycle_ns: i128,
+    spec_file: FileId,
+}
+
+struct PlannedTest<'s> {
+    name: &'s str,
+    steps: Vec<PlannedStep<'s>>,
+}
+
+struct PlannedStep<'s> {
+    span: Span,
+    set: Vec<(&'s str, Value)>,
+    /// One, and one more per cycle of the step's `wait`.
+    scans: u64,
+    expect: Vec<PlannedCheck<'s>>,
+}
+
+struct PlannedCheck<'s> {
+    name: &'s str,
+    ty: Ty,
+    expected: Expectation,
+}
+
+enum Expectation {
+    Exact(Value),
+    Approx { value: f64, tol: f64 },
+}
+
+/// Converts the spec's initial values, set values and expectations to the types the program
+/// gives their variables. Values that do not fit are P004; variables the program does not
+/// have are R006.
+pub fn plan<'s>(
+    spec: &'s Spec,
+    spec_file: FileId,
+    program: &Program,
+) -> Result<Plan<'s>, Vec<Diagnostic>> {
+    let mut diagnostics = Vec::new();
+    let ty_of = |name: &spec::Text, diagnostics: &mut Vec<Diagnostic>| {
+        let ty = var_type(program, &name.text);
+        if ty.is_none() {
+            diagnostics.push(Diagnostic::new(
+                Code::R006,
+                spec_file,
+                name.span,
+                format!("the simulator cannot read or write `{}`", name.text),
+            ));
+        }
+        ty
+    };
+    let convert = |value: Result<Value, String>, at: Span, diagnostics: &mut Vec<Diagnostic>| {
+        value
+            .map_err(|why| diagnostics.push(Diagnostic::new(Code::P004, spec_file, at, why)))
+            .ok()
+    };
+    let mut inits = Vec::new();
+    let mut inputs = Vec::new();
+    for param in spec.pou.inputs.iter().chain(&spec.pou.in_outs) {
+        let Some(ty) = ty_of(&param.name, &mut diagnostics) else {
+            continue;
+        };
+        if let Some(init) = &param.init {
+            let value = literal_value(&init.text, &ty).and_then(|v| to_value(&v, &ty));
+            if let Some(v) = convert(value, init.span, &mut diagnostics) {
+                inits.push((param.name.text.as_str(), v));
+            }
+        }
+        inputs.push((param.name.text.as_str(), ty));
+    }
+    let tests = spec
+        .tests
+        .iter()
+        .map(|test| PlannedTest {
+            name: &test.name.text,
+            steps: test
+                .steps
+                .iter()
+                .map(|step| {
+                    let set = step
+                        .set
+                        .iter()
+                        .filter_map(|(name, value)| {
+                            let ty = ty_of(name, &mut diagnostics)?;
+                            let v = convert(to_value(value, &ty), name.span, &mut diagnostics)?;
+                            Some((name.text.as_str(), v))
+                        })
+                        .collect();
+                    let expect = step
+                        .expect
+                        .iter()
+                        .filter_map(|(name, expected)| {
+                            let ty = ty_of(name, &mut diagnostics)?;
+                            let expected = match expected {
+                                Expected::Exact(v) => Expectation::Exact(convert(
+                                    to_value(v, &ty),
+                                    name.span,
+                                    &mut diagnostics,
+                                )?),
+                                Expected::Approx { value, tol } => Expectation::Approx {
+                                    value: *value,
+                                    tol: *tol,
+                                },
+                            };
+                            Some(PlannedCheck {
+                                name: &name.text,
+                                ty,
+                                expected,
+                            })
+                        })
+                        .collect();
+                    let cycles = step.wait_ns.unwrap_or(0) / spec.cycle_ns.max(1);
+                    PlannedStep {
+                        span: step.span,
+                        set,
+                        scans: 1 + u64::try_from(cycles).unwrap_or(0),
+                        expect,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    Ok(Plan {
+        inits,
+        inputs,
+        tests,
+        cycle_ns: spec.cycle_ns,
+        spec_file,
+    })
+}
+
+/// The run-time type of a variable of the root POU, by its spec name. A function's `result` is
+/// the variable at its result slot, as [`Machine::read`] has it, even where a local variable
+/// is named `result` too.
+fn var_type(program: &Program, name: &str) -> Option<Ty> {
+    let root = program.root();
+    if name.eq_ignore_ascii_case("result") && root.kind == BodyKind::Function {
+        let slot = root.result?;
+        let var = root.vars.iter().find(|v| v.offset == slot)?;
+        return Some(var.ty.clone());
+    }
+    program.lookup(name).map(|(_, ty)| ty.clone())
+}
+
+impl Plan<'_> {
+    /// Runs every test, each on a fresh machine, in parallel; results in the spec's order.
+    pub fn run_all(&self, program: &Program) -> Vec<TestResult> {
+        use rayon::prelude::*;
+        self.tests
+            .par_iter()
+            .map(|test| self.run(program, test))
+            .collect()
+    }
+
+    fn run(&self, program: &Program, test: &PlannedTest<'_>) -> TestResult {
+        let started = Instant::now();
+        let verdict = self.verdict(program, test);
+        TestResult {
+            name: test.name.to_string(),
+            elapsed: started.elapsed(),
+            verdict,
+        }
+    }
+
+    fn verdict(&self, program: &Program, test: &PlannedTest<'_>) -> Verdict {
+        let mut machine = Machine::new(program, self.cycle_ns);
+        let mut scans = 0u64;
+        let mut time_ns = machine.now_ns();
+        for (index, step) in test.steps.iter().enumerate() {
+            let at = |machine: &Machine<'_>, scans, time_ns| StepPoint {
+                step: index + 1,
+                span: step.span,
+                scan: scans,
+                time_ns,
+                inputs: self.inputs(machine),
+            };
+            // The spec's initial values are written before the first step's own.
+            let inits = (index == 0).then_some(&self.inits).into_iter().flatten();
+            for (name, value) in inits.chain(&step.set) {
+                if !machine.write(name, value.clone()) {
+                    let diagnostic = self.unsupported(step.span, format!("cannot write `{name}`"));
+                    return Verdict::Error {
+                        at: at(&machine, scans, time_ns),
+                        diagnostic,
+                    };
+                }
+            }
+            for _ in 0..step.scans {
+                time_ns = machine.now_ns();
+                scans += 1;
+                if let Err(fault) = machine.scan() {
+                    return Verdict::Error {
+                        at: at(&machine, scans, time_ns),
+                        diagnostic: fault.diagnostic(),
+                    };
+                }
+            }
+            let mut checks = Vec::with_capacity(step.expect.len());
+            for check in &step.expect {
+                let Some(actual) = machine.read(check.name) else {
+                    let diagnostic =
+                        self.unsupported(step.span, format!("cannot read `{}`", check.name));
+                    return Verdict::Error {
+                        at: at(&machine, scans, time_ns),
+                        diagnostic,
+                    };
+                };
+                checks.push(check.against(&actual));
+            }
+            if checks.iter().any(|c| !c.ok) {
+                return Verdict::Fail {
+                    at: at(&machine, scans, time_ns),
+                    checks,
+                };
+            }
+        }
+        Verdict::Pass
+    }
+
+    fn inputs(&self, machine: &Machine<'_>) -> Vec<(String, String)> {
+        self.inputs
+            .iter()
+            .map(|(name, ty)| {
+                let value = machine
+                    .read(name)
+                    .map_or_else(|| "?".to_string(), |v| literal::value(&v, Some(ty)));
+                (name.to_string(), value)
+            })
+            .collect()
+    }
+
+    /// R006 at a spec step: the simulator could not do what the step asks.
+    fn unsupported(&self, step: Span, what: String) -> Diagnostic {
+        Diagnostic::new(
+            Code::R006,
+            self.spec_file,
+            step,
+            format!("the simulator {what}"),
+        )
+    }
+}
+
+impl PlannedCheck<'_> {
+    fn against(&self, actual: &Value) -> Check {
+        let ok = match (&self.expected, actual) {
+            // The element type is the variable's; only the value matters.
+            (Expectation::Exact(Value::Int(_, a)), Value::Int(_, b)) => a == b,
+            (Expectation::Exact(Value::Real(_, a)), Value::Real(_, b)) => a == b,
+            (Expectation::Exact(Value::Time(_, a)), Value::Time(_, b)) => a == b,
+            (Expectation::Exact(expected), actual) => expected == actual,
+            (Expectation::Approx { value, tol }, Value::Real(_, x)) => (x - value).abs() <= *tol,
+            (Expectation::Approx { .. }, _) => false,
+        };
+        let (expected, tolerance) = match &self.expected {
+            Expectation::Exact(v) => (literal::value(v, Some(&self.ty)), None),
+            Expectation::Approx { value, tol } => {
+                let e = match literal::unwrap_in_out(&self.ty) {
+                    Ty::Elem(e) => *e,
+                    _ => Elem::LReal,
+                };
+                (literal::real(e, *value), Some(literal::real(e, *tol)))
+            }
+        };
+        Check {
+            name: self.name.to_string(),
+            expected,
+            tolerance,
+            actual: literal::value(actual, Some(&self.ty)),
+            ok,
+        }
+    }
+}
