@@ -5,7 +5,7 @@ use crate::diagnostics::Diagnostic;
 use crate::sema::{self, Dialect, SemaFile};
 use crate::source::{FileId, SourceFile, SourceMap, load};
 use crate::spec;
-use crate::syntax;
+use crate::syntax::{self, ast::SourceUnit};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -80,16 +80,7 @@ pub fn check_sources(
         let inputs: Vec<SemaFile<'_>> = sources
             .iter()
             .zip(&parsed)
-            .map(|(file, p)| SemaFile {
-                id: file.id,
-                unit: &p.unit,
-                stem: file
-                    .path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into())
-                    .unwrap_or_default(),
-                library: library.contains(&file.id),
-            })
+            .map(|(file, p)| sema_file(file, &p.unit, library.contains(&file.id)))
             .collect();
         diagnostics.extend(sema::analyze(&inputs, options.dialect).diagnostics);
     }
@@ -98,6 +89,20 @@ pub fn check_sources(
     diagnostics.retain(|d| !library.contains(&d.primary.file));
     sort(&mut diagnostics);
     diagnostics
+}
+
+/// A parsed file as sema takes it: its stem names the global variable lists it declares.
+pub fn sema_file<'a>(file: &SourceFile, unit: &'a SourceUnit, library: bool) -> SemaFile<'a> {
+    SemaFile {
+        id: file.id,
+        unit,
+        stem: file
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into())
+            .unwrap_or_default(),
+        library,
+    }
 }
 
 fn sort(diagnostics: &mut [Diagnostic]) {

@@ -273,7 +273,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
             TypeKind::Subrange { base, .. } => return self.shape(*base),
             TypeKind::Enum { values, base } => Ty::Enum {
                 base: *base,
-                values: values.clone(),
+                values: self.enum_spellings(t, values),
             },
             TypeKind::Array { dims, elem } => {
                 let dims = dims
@@ -319,6 +319,27 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 return Err(format!("the type `{}`", p.types.display(t)));
             }
         })
+    }
+
+    /// An enumeration's values as declared (`Run`, not sema's key `RUN`), for reports.
+    fn enum_spellings(&self, t: TypeId, values: &[(SmolStr, i128)]) -> Vec<(SmolStr, i128)> {
+        let declared = self
+            .p
+            .type_decls
+            .get(&t)
+            .and_then(|(_, decl)| match &decl.spec.kind {
+                ast::TypeSpecKind::Enum { values, .. } => Some(values),
+                _ => None,
+            });
+        values
+            .iter()
+            .map(|(k, v)| {
+                let spelled = declared
+                    .and_then(|d| d.iter().find(|e| key(&e.name.name) == *k))
+                    .map_or_else(|| k.clone(), |e| e.name.name.clone());
+                (spelled, *v)
+            })
+            .collect()
     }
 
     /// A structure's fields (name, type), those of its bases first.

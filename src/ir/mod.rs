@@ -331,9 +331,16 @@ impl Program {
         self.body(self.root)
     }
 
-    /// Finds a scalar of the root instance by its path (`Motor`, `Timer1.Q`, `Values[2]`),
-    /// case-insensitively: its slot relative to the root frame and its type.
+    /// Finds a variable of the root instance by its path (`Motor`, `Timer1.Q`, `Values[2]`,
+    /// `result` for a function's result), case-insensitively: its slot relative to the root
+    /// frame and its type.
     pub fn lookup(&self, path: &str) -> Option<(u32, &Ty)> {
+        let root = self.root();
+        if path.eq_ignore_ascii_case("result") && root.kind == BodyKind::Function {
+            let slot = root.result?;
+            let var = root.vars.iter().find(|v| v.offset == slot)?;
+            return Some((slot, &var.ty));
+        }
         let mut parts = path.split('.');
         let first = parts.next()?;
         let (mut offset, mut ty) = self.member(&self.root().vars, first)?;

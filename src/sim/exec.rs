@@ -9,7 +9,7 @@
 use super::builtins;
 use super::value::{self, Fault, Value};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{Base, BodyKind, Call, Expr, Place, Program, Stmt, StmtKind, Ty, UnaryOp};
+use crate::ir::{Base, Call, Expr, Place, Program, Stmt, StmtKind, Ty, UnaryOp};
 use crate::sema::types::Elem;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::BinaryOp;
@@ -162,10 +162,6 @@ impl<'p> Machine<'p> {
 
     /// The slot of a scalar of the root instance by path (`Motor`, `Timer1.Q`, `result`).
     fn slot(&self, path: &str) -> Option<usize> {
-        let root = self.program.root();
-        if path.eq_ignore_ascii_case("result") && root.kind == BodyKind::Function {
-            return root.result.map(|r| self.root + r as usize);
-        }
         let (offset, ty) = self.program.lookup(path)?;
         let at = self.root + offset as usize;
         match ty {

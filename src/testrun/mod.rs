@@ -24,6 +24,7 @@ mod runner;
 
 pub use runner::{Check, StepPoint, TestResult, Verdict};
 
+use crate::check;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
 use crate::sema::{self, Dialect, SemaFile};
@@ -183,16 +184,7 @@ fn pipeline(
     let inputs: Vec<SemaFile<'_>> = sources
         .iter()
         .zip(&parsed)
-        .map(|(file, p)| SemaFile {
-            id: file.id,
-            unit: &p.unit,
-            stem: file
-                .path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into())
-                .unwrap_or_default(),
-            library: is_library(file.id),
-        })
+        .map(|(file, p)| check::sema_file(file, &p.unit, is_library(file.id)))
         .collect();
     diagnostics.extend(
         parsed

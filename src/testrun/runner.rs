@@ -6,7 +6,7 @@
 use super::convert::{literal_value, to_value};
 use super::literal;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{BodyKind, Program, Ty};
+use crate::ir::{Program, Ty};
 use crate::sema::types::Elem;
 use crate::sim::Machine;
 use crate::sim::value::Value;
@@ -211,16 +211,9 @@ pub fn plan<'s>(
     })
 }
 
-/// The run-time type of a variable of the root POU, by its spec name. A function's `result` is
-/// the variable at its result slot, as [`Machine::read`] has it, even where a local variable
-/// is named `result` too.
+/// The run-time type of a variable of the root POU, by its spec name (`result` for a
+/// function's result).
 fn var_type(program: &Program, name: &str) -> Option<Ty> {
-    let root = program.root();
-    if name.eq_ignore_ascii_case("result") && root.kind == BodyKind::Function {
-        let slot = root.result?;
-        let var = root.vars.iter().find(|v| v.offset == slot)?;
-        return Some(var.ty.clone());
-    }
     program.lookup(name).map(|(_, ty)| ty.clone())
 }
 
