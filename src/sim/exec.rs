@@ -225,6 +225,15 @@ impl<'p> Machine<'p> {
         self.tick()?;
         match &s.kind {
             StmtKind::Assign { target, value } => {
+                // Slots keep their type: a BOOL slot takes a BOOL, evaluated the fast way.
+                if target.base == Base::Frame && target.indices.is_empty() {
+                    let at = frame + target.offset as usize;
+                    if let Value::Bool(_) = self.memory[at] {
+                        let b = self.eval_bool(value, frame)?;
+                        self.memory[at] = Value::Bool(b);
+                        return Ok(Flow::Next);
+                    }
+                }
                 let v = self.value(value, frame)?;
                 let at = self.address(target, frame)?;
                 self.memory[at] = v;
@@ -438,10 +447,29 @@ impl<'p> Machine<'p> {
         Ok(at)
     }
 
+    /// Evaluates a BOOL expression. The operands of a BOOL `AND`/`OR`/`XOR`/`NOT` are BOOLs
+    /// themselves, so interlock logic is evaluated as plain booleans, without building values.
     fn eval_bool(&mut self, e: &Expr, frame: usize) -> Run<bool> {
-        match self.value(e, frame)? {
-            Value::Bool(b) => Ok(b),
-            _ => Err(Fault::TypeError.into()),
+        match e {
+            Expr::Unary(UnaryOp::Not, x) => Ok(!self.eval_bool(x, frame)?),
+            Expr::Binary { op, lhs, rhs } if is_logical(*op) => {
+                let a = self.eval_bool(lhs, frame)?;
+                match (op, a) {
+                    (BinaryOp::AndThen, false) => return Ok(false),
+                    (BinaryOp::OrElse, true) => return Ok(true),
+                    _ => {}
+                }
+                let b = self.eval_bool(rhs, frame)?;
+                Ok(match op {
+                    BinaryOp::And | BinaryOp::AndThen => a && b,
+                    BinaryOp::Or | BinaryOp::OrElse => a || b,
+                    _ => a != b,
+                })
+            }
+            _ => match self.value(e, frame)? {
+                Value::Bool(b) => Ok(b),
+                _ => Err(Fault::TypeError.into()),
+            },
         }
     }
 
@@ -512,6 +540,27 @@ impl<'p> Machine<'p> {
                     UnaryOp::Not => value::not(&v)?,
                 }
             }
+            Expr::Binary { op, lhs, rhs } if is_logical(*op) => {
+                // BOOL logic as booleans; bit strings through the general path.
+                match self.value(lhs, frame)? {
+                    Value::Bool(a) => {
+                        let b = match (op, a) {
+                            (BinaryOp::AndThen, false) => false,
+                            (BinaryOp::OrElse, true) => true,
+                            _ => self.eval_bool(rhs, frame)?,
+                        };
+                        Value::Bool(match op {
+                            BinaryOp::And | BinaryOp::AndThen => a && b,
+                            BinaryOp::Or | BinaryOp::OrElse => a || b,
+                            _ => a != b,
+                        })
+                    }
+                    a => {
+                        let b = self.value(rhs, frame)?;
+                        apply(*op, &a, &b, self.program.wrap)?
+                    }
+                }
+            }
             Expr::Binary { op, lhs, rhs } => {
                 // Operands that are constants or variables of the instance are read in place:
                 // most operations in plant code are of this kind.
@@ -551,4 +600,11 @@ fn apply(op: BinaryOp, a: &Value, b: &Value, wrap: bool) -> Result<Value, Fault>
         (BinaryOp::Eq, Value::Int(_, x), Value::Int(_, y)) => Value::Bool(x == y),
         _ => value::binary(op, a, b, wrap)?,
     })
+}
+
+fn is_logical(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::And | BinaryOp::AndThen | BinaryOp::Or | BinaryOp::OrElse | BinaryOp::Xor
+    )
 }
