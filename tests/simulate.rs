@@ -207,3 +207,67 @@ fn strings_and_case_on_enumerations() {
     assert_eq!(m.read("msg"), Some(Value::String("cd".into())));
     assert_eq!(m.read("st"), Some(int(Elem::Int, 2)));
 }
+
+#[test]
+fn found_on_real_code() {
+    // Each case came from running OSCAT, OpenPLC and TwinCAT projects on the simulator.
+    let text = "FUNCTION Swap : INT\n\
+                VAR_INPUT a : INT; arr : ARRAY[1..3] OF INT; END_VAR\n\
+                VAR_IN_OUT x : INT; END_VAR\n\
+                x := 5;\n\
+                Swap := a + arr[1] + arr[2] + arr[3];\n\
+                END_FUNCTION\n\
+                PROGRAM Main\n\
+                VAR\n    short : STRING(3);\n    n : INT;\n    longer : BOOL;\n    w : INT;\n    d : DWORD;\n    min : LINT := -9223372036854775808;\n    t : TIME;\n\
+                END_VAR\n\
+                short := CONCAT('abc', 'def');\n\
+                n := LEN(short);\n\
+                longer := LEN(short) > 2;\n\
+                w := WORD_TO_INT(WORD#16#FFFF);\n\
+                d := DT_TO_DWORD(DT#1970-01-02-00:00:00);\n\
+                END_PROGRAM\n";
+    let p = program(text, "Swap", Dialect::Iec).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    assert!(m.write("a", int(Elem::Int, 7)));
+    for (i, v) in [(1, 1), (2, 2), (3, 3)] {
+        assert!(m.write(&format!("arr[{i}]"), int(Elem::Int, v)));
+    }
+    m.scan().unwrap();
+    // The in-out and the array input survive the scan's reset of the function's temporaries.
+    assert_eq!(m.read("result"), Some(int(Elem::Int, 13)));
+    assert_eq!(m.read("x"), Some(int(Elem::Int, 5)));
+
+    let p = program(text, "Main", Dialect::Iec).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    m.scan().unwrap();
+    m.scan().unwrap();
+    assert_eq!(m.read("short"), Some(Value::String("abc".into())));
+    assert_eq!(m.read("n"), Some(int(Elem::Int, 3)));
+    assert_eq!(m.read("longer"), Some(Value::Bool(true)));
+    assert_eq!(m.read("w"), Some(int(Elem::Int, -1)));
+    // Dates convert to integers in seconds, as in CODESYS and TwinCAT.
+    assert_eq!(m.read("d"), Some(int(Elem::DWord, 86_400)));
+    assert_eq!(m.read("min"), Some(int(Elem::LInt, i64::MIN as i128)));
+    // CODESYS and TwinCAT `TIME()`: the simulated clock.
+    let text = "PROGRAM Main\nVAR t : TIME; END_VAR\nt := TIME();\nEND_PROGRAM\n";
+    let p = program(text, "Main", Dialect::Twincat).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    m.scan().unwrap();
+    m.scan().unwrap();
+    assert_eq!(m.read("t"), Some(Value::Time(Elem::Time, 10_000_000)));
+}
+
+#[test]
+fn real_division_by_zero_follows_the_dialect() {
+    let text = "PROGRAM Main\nVAR a : REAL := 1.0; b : REAL; q : REAL; big : BOOL; nan : BOOL; END_VAR\n\
+                q := a / b;\nbig := q > 1.0E30;\nnan := (q - q) = (q - q);\nEND_PROGRAM\n";
+    // IEEE 754 in the vendor dialects: INF, and NaN compares unequal to itself.
+    let p = program(text, "Main", Dialect::Codesys).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    m.scan().unwrap();
+    assert_eq!(m.read("big"), Some(Value::Bool(true)));
+    assert_eq!(m.read("nan"), Some(Value::Bool(false)));
+    let p = program(text, "Main", Dialect::Iec).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    assert_eq!(fault_after(&mut m, text, 1), Some((Code::R001, 3, 1)));
+}

@@ -126,7 +126,7 @@ registry! {
     R001: Run, Error, "division by zero";
     R002: Run, Error, "integer overflow";
     R003: Run, Error, "array index out of bounds";
-    R004: Run, Error, "conversion out of range";
+    R004: Run, Error, "value out of range";
     R005: Run, Error, "scan cycle did not finish";
     R006: Run, Error, "not supported by the simulator";
 }

@@ -230,14 +230,19 @@ impl<'p, 'a> Lowerer<'p, 'a> {
             });
         }
         if function {
-            // A function's frame is fresh at every call: all of it is temporary.
+            // A function's frame is fresh at every call: all of it is temporary but what the
+            // caller passes (inputs, in-out addresses).
+            let mut passed = vec![false; layout.init.len()];
+            for v in &layout.vars {
+                if matches!(v.kind, VarKind::Input | VarKind::InOut) {
+                    let end = v.offset + self.size(&v.ty);
+                    for slot in v.offset..end {
+                        passed[slot as usize] = true;
+                    }
+                }
+            }
             layout.temps = (0..layout.init.len() as u32)
-                .filter(|&s| {
-                    !layout
-                        .vars
-                        .iter()
-                        .any(|v| v.kind == VarKind::Input && v.offset == s)
-                })
+                .filter(|&s| !passed[s as usize])
                 .collect();
         }
         Ok(layout)
@@ -269,7 +274,10 @@ impl<'p, 'a> Lowerer<'p, 'a> {
         let t = p.types.unalias(t);
         Ok(match p.types.kind(t) {
             TypeKind::Elem(e) => Ty::Elem(*e),
-            TypeKind::String { wide, .. } => Ty::String { wide: *wide },
+            TypeKind::String { wide, len } => Ty::String {
+                wide: *wide,
+                len: len.unwrap_or(DEFAULT_STRING_LENGTH),
+            },
             TypeKind::Subrange { base, .. } => return self.shape(*base),
             TypeKind::Enum { values, base } => Ty::Enum {
                 base: *base,
@@ -519,9 +527,15 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 Ok(())
             }
             (_, Ty::Elem(_) | Ty::Enum { .. } | Ty::String { .. }) => {
-                slots[0] = match self.enum_value(e, t) {
+                let value = match self.enum_value(e, t) {
                     Some(v) => v,
                     None => self.constant(e, file, layout::scalar_elem(ty), 0)?,
+                };
+                slots[0] = match (ty, value) {
+                    (Ty::String { len, .. }, Value::String(text)) => {
+                        Value::String(text.chars().take(*len as usize).collect())
+                    }
+                    (_, v) => v,
                 };
                 Ok(())
             }
@@ -589,6 +603,23 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 }
             }
             (ExprKind::Paren(inner), _) => self.constant(inner, file, own.or(want), depth + 1)?,
+            // `-9223372036854775808`: the negation of a literal no integer type holds by itself.
+            (
+                ExprKind::Unary {
+                    op: ast::UnaryOp::Neg,
+                    operand,
+                },
+                _,
+            ) if matches!(&operand.kind, ExprKind::Literal(l) if l.kind == LiteralKind::Integer)
+                && own.or(want).is_none_or(|e| e.is_integer()) =>
+            {
+                let ExprKind::Literal(lit) = &operand.kind else {
+                    return Err(NOT_CONSTANT.into());
+                };
+                let v = literal::integer_value(&lit.text)? as i128;
+                let e = own.or(want).unwrap_or(Elem::LInt);
+                values::fit(e, -v, false).map_err(|_| format!("-{} as {}", lit.text, e.name()))?
+            }
             (ExprKind::Unary { op, operand }, _) => {
                 // `-32768` is the negation of a literal that INT cannot hold by itself.
                 let wide = match own.or(want) {
@@ -864,11 +895,11 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 return Err(self.unsupported(ctx.file, span, "REF= and ?="));
             }
         }
-        if matches!(ty, Ty::Elem(_) | Ty::Enum { .. } | Ty::String { .. }) {
+        if is_scalar(&ty) {
             let value = self.expr_as(value, layout::scalar_elem(&ty), ctx)?;
             return Ok(StmtKind::Assign {
                 target: place,
-                value,
+                value: fit(value, &ty),
             });
         }
         let (source, _) = self.place(value, ctx)?;
@@ -975,10 +1006,13 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                     let (place, _) = self.place(value, ctx)?;
                     call.inputs.push((slot, Expr::Address(place)));
                 }
-                _ => {
+                _ if is_scalar(&param_ty) => {
                     let want = layout::elem_of(&self.p.types, param_t);
                     let v = self.expr_as(value, want, ctx)?;
-                    call.inputs.push((slot, v));
+                    call.inputs.push((slot, fit(v, &param_ty)));
+                }
+                _ => {
+                    return Err(self.unsupported(ctx.file, arg.span, "passing a structured value"));
                 }
             }
         }
@@ -1104,14 +1138,25 @@ impl<'p, 'a> Lowerer<'p, 'a> {
 
     /// The elementary type sema gave an expression (enumerations by their base).
     fn elem(&self, e: &ast::Expr, ctx: Ctx<'p>) -> Option<Elem> {
-        let t = ctx.tables.types.get(&e.id)?;
-        layout::elem_of(&self.p.types, *t)
+        if let Some(t) = ctx.tables.types.get(&e.id) {
+            return layout::elem_of(&self.p.types, *t);
+        }
+        // A call compared with a literal (`LEN(s) > 5`) has no recorded type; a function with
+        // a declared (not generic) result has that one.
+        let ExprKind::Call { callee, .. } = &e.kind else {
+            return None;
+        };
+        match ctx.tables.resolved.get(&callee.id)? {
+            Resolved::Pou(id) => layout::elem_of(&self.p.types, self.p.pou(*id).ret?),
+            Resolved::Conversion(t) => layout::elem_of(&self.p.types, *t),
+            _ => None,
+        }
     }
 
     /// An expression converted to `want`, as sema's implicit conversions allow.
     fn expr_as(&mut self, e: &ast::Expr, want: Option<Elem>, ctx: Ctx<'p>) -> Lowered<Expr> {
         let own = self.elem(e, ctx);
-        if !ctx.tables.types.contains_key(&e.id) {
+        if !ctx.tables.types.contains_key(&e.id) && is_literal(e) {
             // An untyped literal (or literals folded together): its value in the wanted type.
             return self
                 .constant(e, ctx.file, want, 0)
@@ -1142,7 +1187,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
             ExprKind::Name(_) | ExprKind::Member { .. } | ExprKind::Index { .. } => {
                 let (place, ty) = self.place(e, ctx)?;
                 match ty {
-                    Ty::Elem(_) | Ty::Enum { .. } | Ty::String { .. } => Ok(Expr::Load(place)),
+                    _ if is_scalar(&ty) => Ok(Expr::Load(place)),
                     _ => Err(self.unsupported(ctx.file, e.span, "a structured value here")),
                 }
             }
@@ -1156,6 +1201,12 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 .constant(e, ctx.file, own, 0)
                 .map(Expr::Const)
                 .map_err(|why| self.unsupported(ctx.file, e.span, &why)),
+            ExprKind::Unary {
+                op: ast::UnaryOp::Neg,
+                ..
+            } if own == Some(Elem::Bool) => {
+                Err(self.unsupported(ctx.file, e.span, "minus on a BOOL"))
+            }
             ExprKind::Unary { op, operand } => {
                 let inner = self.expr_as(operand, own, ctx)?;
                 Ok(match op {
@@ -1231,7 +1282,9 @@ impl<'p, 'a> Lowerer<'p, 'a> {
             Some(Resolved::Conversion(t)) => {
                 let to = layout::elem_of(&self.p.types, *t);
                 let arg = args.iter().find_map(|a| a.value.as_ref());
-                match (to, arg) {
+                // Conversions to and from strings are not simulated yet.
+                let from = arg.and_then(|a| self.elem(a, ctx));
+                match (to, arg.filter(|_| from.is_some())) {
                     (Some(to), Some(arg)) => Ok(convert(self.expr(arg, ctx)?, to)),
                     _ => Err(self.unsupported(ctx.file, e.span, "this conversion")),
                 }
@@ -1248,6 +1301,10 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 }
                 let call = self.call(*id, None, args, ctx, callee.span)?;
                 Ok(Expr::Call(Box::new(call)))
+            }
+            // CODESYS and TwinCAT `TIME()`: the time since the controller started.
+            Some(Resolved::Builtin(name)) if name == "TIME" && args.is_empty() => {
+                Ok(Expr::Builtin(Builtin::Now(Elem::Time), Vec::new()))
             }
             _ => Err(self.unsupported(ctx.file, callee.span, "calling this")),
         }
@@ -1417,6 +1474,10 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 let (Some(arg), Some(to)) = (ordered.first(), own) else {
                     return Err(unsupported(self));
                 };
+                if self.elem(arg, ctx).is_none() {
+                    // From a string: not simulated yet.
+                    return Err(unsupported(self));
+                }
                 Ok(convert(self.expr(arg, ctx)?, to))
             }
             "LEN" | "LEFT" | "RIGHT" | "MID" | "CONCAT" | "INSERT" | "DELETE" | "REPLACE"
@@ -1482,6 +1543,32 @@ impl<'p, 'a> Lowerer<'p, 'a> {
             .collect();
         bound.sort_by_key(|(p, _)| *p);
         bound.into_iter().map(|(_, v)| v).collect()
+    }
+}
+
+/// The length a `STRING` has when its declaration gives none (as in CODESYS and TwinCAT).
+const DEFAULT_STRING_LENGTH: u32 = 80;
+
+fn is_scalar(ty: &Ty) -> bool {
+    matches!(ty, Ty::Elem(_) | Ty::Enum { .. } | Ty::String { .. })
+}
+
+/// A value as it is stored into a slot of shape `ty`: strings cut to their declared length.
+fn fit(value: Expr, ty: &Ty) -> Expr {
+    match ty {
+        Ty::String { len, .. } => Expr::Builtin(Builtin::FitString(*len), vec![value]),
+        _ => value,
+    }
+}
+
+/// Whether an expression is made of literals only (sema leaves those untyped until their
+/// context decides).
+fn is_literal(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Literal(_) => true,
+        ExprKind::Paren(x) | ExprKind::Unary { operand: x, .. } => is_literal(x),
+        ExprKind::Binary { lhs, rhs, .. } => is_literal(lhs) && is_literal(rhs),
+        _ => false,
     }
 }
 

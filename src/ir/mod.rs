@@ -90,8 +90,10 @@ pub enum VarKind {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
     Elem(Elem),
+    /// At most `len` characters (80 where the declaration gives no length).
     String {
         wide: bool,
+        len: u32,
     },
     /// An enumeration: its base type and its values by name.
     Enum {
@@ -195,6 +197,8 @@ pub enum Builtin {
     DivTime,
     /// Real to integer, towards zero.
     Trunc(Elem),
+    /// A string cut to a declared length (`STRING(n)`), when it is stored.
+    FitString(u32),
     Shl,
     Shr,
     Rol,

@@ -29,6 +29,16 @@ pub fn call(b: Builtin, args: &[Value], now_ns: i128, wrap: bool) -> Result<Valu
             finite(*e, f(*x))
         }
         (Atan2, [Value::Real(e, y), Value::Real(_, x)]) => finite(*e, y.atan2(*x)),
+        // A vendor dialect may pass an integer base: computed in LREAL, the result in its type.
+        (Expt, [Value::Int(e, x), n]) => {
+            let r = call(
+                Expt,
+                &[Value::Real(Elem::LReal, *x as f64), n.clone()],
+                now_ns,
+                wrap,
+            )?;
+            value::convert(&r, *e)
+        }
         (Expt, [Value::Real(e, x), n]) => match n {
             Value::Int(_, n) => finite(
                 *e,
@@ -49,6 +59,12 @@ pub fn call(b: Builtin, args: &[Value], now_ns: i128, wrap: bool) -> Result<Valu
             Value::Real(_, n) => Ok(Value::Time(*e, (*t as f64 / n).round() as i128)),
             _ => Err(Fault::TypeError),
         },
+        (FitString(len), [Value::String(text)]) => {
+            Ok(Value::String(match text.char_indices().nth(len as usize) {
+                Some((cut, _)) => text[..cut].to_string(),
+                None => text.clone(),
+            }))
+        }
         (Trunc(to), [Value::Real(_, x)]) if x.is_finite() => {
             value::fit(to, x.trunc() as i128, false).map_err(|_| Fault::OutOfRange)
         }
@@ -157,7 +173,7 @@ fn strings(b: Builtin, args: &[Value]) -> Result<Value, Fault> {
         (Mid, [s, l, p]) => {
             let s = text(s)?;
             let start = count(p)?.saturating_sub(1).min(s.len());
-            let end = (start + count(l)?).min(s.len());
+            let end = start.saturating_add(count(l)?).min(s.len());
             Ok(string(&s[start..end]))
         }
         (Concat, parts) => {
@@ -179,14 +195,14 @@ fn strings(b: Builtin, args: &[Value]) -> Result<Value, Fault> {
         (Delete, [s, l, p]) => {
             let mut s = text(s)?;
             let start = count(p)?.saturating_sub(1).min(s.len());
-            let end = (start + count(l)?).min(s.len());
+            let end = start.saturating_add(count(l)?).min(s.len());
             s.drain(start..end);
             Ok(string(&s))
         }
         (Replace, [s, with, l, p]) => {
             let mut s = text(s)?;
             let start = count(p)?.saturating_sub(1).min(s.len());
-            let end = (start + count(l)?).min(s.len());
+            let end = start.saturating_add(count(l)?).min(s.len());
             s.splice(start..end, text(with)?);
             Ok(string(&s))
         }
@@ -332,6 +348,21 @@ mod tests {
         );
         assert_eq!(call(Builtin::Find, &[s("ABC"), s("X")], 0, false), Ok(i(0)));
         assert_eq!(call(Builtin::Len, &[s("ÄBC")], 0, false), Ok(i(3)));
+        // A length beyond every string ends at the string's end.
+        let huge = Value::Int(Elem::ULInt, u64::MAX as i128);
+        assert_eq!(
+            call(Builtin::Mid, &[s("abc"), huge.clone(), i(2)], 0, false),
+            Ok(s("bc"))
+        );
+        assert_eq!(
+            call(Builtin::Delete, &[s("abc"), huge, i(2)], 0, false),
+            Ok(s("a"))
+        );
+        // Assignments cut strings to their declared length.
+        assert_eq!(
+            call(Builtin::FitString(2), &[s("ÄBC")], 0, false),
+            Ok(s("ÄB"))
+        );
     }
 
     #[test]

@@ -41,7 +41,9 @@ impl RunFault {
             ),
             Fault::OutOfRange => (
                 Code::R004,
-                "a value does not fit the type it is converted to".to_string(),
+                "a value does not fit its type, or a function's argument is outside its domain \
+                 (SQRT of a negative number, LN of 0, …)"
+                    .to_string(),
             ),
             Fault::Watchdog => (
                 Code::R005,
@@ -395,6 +397,9 @@ impl<'p> Machine<'p> {
         self.depth += 1;
         let flow = self.block(&body.stmts, callee_frame);
         self.depth -= 1;
+        if flow.is_err() && call.instance.is_none() {
+            self.memory.truncate(callee_frame);
+        }
         flow?;
         for out in &call.outputs {
             let mut v = self.memory[callee_frame + out.from as usize].clone();

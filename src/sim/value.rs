@@ -86,7 +86,9 @@ pub fn real(e: Elem, v: f64) -> Value {
 }
 
 /// A binary operator on two values of the same type (the lowering inserts the conversions).
-/// Comparisons give BOOL.
+/// Comparisons give BOOL. `wrap` is the vendor dialects' arithmetic: integers wrap around in
+/// two's complement and REALs follow IEEE 754 (a division by zero gives ±INF); otherwise both
+/// are faults.
 pub fn binary(op: BinaryOp, a: &Value, b: &Value, wrap: bool) -> Result<Value, Fault> {
     use BinaryOp::*;
     let compare = |o: std::cmp::Ordering| {
@@ -135,18 +137,25 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value, wrap: bool) -> Result<Value, F
         }
         (Value::Real(e, x), Value::Real(_, y)) => {
             if is_comparison {
-                return x.partial_cmp(y).map(compare).ok_or(Fault::TypeError);
+                // IEEE 754: NaN is unordered; only `<>` holds.
+                return Ok(x.partial_cmp(y).map_or(Value::Bool(op == Ne), compare));
             }
             let v = match op {
                 Add => x + y,
                 Sub => x - y,
                 Mul => x * y,
-                Div if *y == 0.0 => return Err(Fault::DivisionByZero),
+                Div if *y == 0.0 && !wrap => return Err(Fault::DivisionByZero),
                 Div => x / y,
                 Power => x.powf(*y),
                 _ => return Err(Fault::TypeError),
             };
-            Ok(real(*e, v))
+            let v = real(*e, v);
+            // The vendor dialects compute in IEEE 754 (±INF, NaN); the standard calls a result
+            // outside the type an error.
+            match v {
+                Value::Real(_, r) if !r.is_finite() && !wrap => Err(Fault::Overflow),
+                v => Ok(v),
+            }
         }
         (Value::Time(e, x), Value::Time(_, y)) => {
             if is_comparison {
@@ -184,6 +193,17 @@ pub fn not(v: &Value) -> Result<Value, Fault> {
     }
 }
 
+/// Nanoseconds per unit of a duration or date type as an integer, as CODESYS and TwinCAT
+/// convert them: TIME and TIME_OF_DAY in milliseconds, DATE and DATE_AND_TIME in seconds, the
+/// long (L…) types in nanoseconds.
+fn time_unit(e: Elem) -> i128 {
+    match e {
+        Elem::Time | Elem::Tod => 1_000_000,
+        Elem::Date | Elem::Dt => 1_000_000_000,
+        _ => 1,
+    }
+}
+
 /// An explicit or implicit conversion to an elementary type (`*_TO_*`).
 pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
     let to_cat = to.category();
@@ -197,19 +217,28 @@ pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
         Value::Int(from, x) => match to_cat {
             // A bit string to BOOL is its rightmost bit.
             _ if to == Elem::Bool => Ok(Value::Bool(x & 1 == 1)),
-            // Between integers and bit strings: a binary transfer of the two's-complement
-            // pattern, rightmost bits kept, no sign extension.
-            Category::Bit if from.category() != Category::Bit => {
+            // To, from and between bit strings: a binary transfer of the two's-complement
+            // pattern, rightmost bits kept, no sign extension (INT_TO_DWORD(-1) = 16#FFFF,
+            // WORD_TO_INT(16#FFFF) = -1, DWORD_TO_WORD(16#12345678) = 16#5678).
+            Category::Bit | Category::Signed | Category::Unsigned
+                if to_cat == Category::Bit || from.category() == Category::Bit =>
+            {
                 let bits = to.bits().min(from.bits());
-                let mask = (1i128 << bits) - 1;
-                Ok(Value::Int(to, x & mask))
+                fit(to, x & ((1i128 << bits) - 1), true)
             }
             Category::Bit | Category::Signed | Category::Unsigned => {
                 fit(to, *x, false).map_err(|_| Fault::OutOfRange)
             }
             Category::Real => Ok(real(to, *x as f64)),
-            Category::Duration | Category::Date => Ok(Value::Time(to, x * 1_000_000)),
-            Category::Char => fit(to, *x, false).map_err(|_| Fault::OutOfRange),
+            Category::Duration | Category::Date => Ok(Value::Time(to, x * time_unit(to))),
+            Category::Char => {
+                let max = (1i128 << to.bits()) - 1;
+                if (0..=max).contains(x) {
+                    Ok(Value::Int(to, *x))
+                } else {
+                    Err(Fault::OutOfRange)
+                }
+            }
         },
         Value::Real(_, x) => match to_cat {
             Category::Real => Ok(real(to, *x)),
@@ -222,13 +251,13 @@ pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
             }
             _ => Err(Fault::TypeError),
         },
-        Value::Time(_, ns) => match to_cat {
+        Value::Time(from, ns) => match to_cat {
             Category::Duration | Category::Date => Ok(Value::Time(to, *ns)),
-            // Durations convert to integers as milliseconds (TIME_TO_DINT(T#1s) = 1000).
+            // In the unit of the type: TIME_TO_DINT(T#1s) = 1000, DT_TO_DWORD counts seconds.
             Category::Signed | Category::Unsigned | Category::Bit if to != Elem::Bool => {
-                fit(to, ns.div_euclid(1_000_000), false).map_err(|_| Fault::OutOfRange)
+                fit(to, ns.div_euclid(time_unit(*from)), false).map_err(|_| Fault::OutOfRange)
             }
-            Category::Real => Ok(real(to, *ns as f64 / 1e6)),
+            Category::Real => Ok(real(to, *ns as f64 / time_unit(*from) as f64)),
             _ => Err(Fault::TypeError),
         },
         Value::String(_) | Value::Address(_) => Err(Fault::TypeError),

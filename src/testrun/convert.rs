@@ -155,8 +155,8 @@ fn describe(v: &spec::Value) -> String {
 fn shape(ty: &Ty) -> String {
     match unwrap_in_out(ty) {
         Ty::Elem(e) => e.name().to_string(),
-        Ty::String { wide: false } => "STRING".to_string(),
-        Ty::String { wide: true } => "WSTRING".to_string(),
+        Ty::String { wide: false, .. } => "STRING".to_string(),
+        Ty::String { wide: true, .. } => "WSTRING".to_string(),
         Ty::Enum { .. } => "an enumeration".to_string(),
         Ty::Array { .. } => "an array".to_string(),
         Ty::Struct(_) => "a structure".to_string(),
@@ -217,7 +217,13 @@ mod tests {
             Err("`Stop` is not a value of this enumeration (Idle, Run)".to_string())
         );
         assert_eq!(
-            v(spec::Value::Text("abc".into()), &Ty::String { wide: false }),
+            v(
+                spec::Value::Text("abc".into()),
+                &Ty::String {
+                    wide: false,
+                    len: 80
+                }
+            ),
             Ok(Value::String("abc".into()))
         );
     }
@@ -237,7 +243,13 @@ mod tests {
             Ok(spec::Value::Time(5_000_000_000))
         );
         assert_eq!(
-            l("'it$'s'", &Ty::String { wide: false }),
+            l(
+                "'it$'s'",
+                &Ty::String {
+                    wide: false,
+                    len: 80
+                }
+            ),
             Ok(spec::Value::Text("it's".into()))
         );
         assert_eq!(
