@@ -1163,7 +1163,9 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 .map(Expr::Const)
                 .map_err(|why| self.unsupported(ctx.file, e.span, &why));
         }
-        let lowered = self.expr(e, ctx)?;
+        // Sema leaves some operations on literals and generic results untyped until the
+        // context settles them (`EXPT(2, n) - 1`): those are computed in the wanted type.
+        let lowered = self.expr_in(e, own.or(want), ctx)?;
         Ok(match (own, want) {
             (Some(from), Some(to)) if from != to => convert(lowered, to),
             _ => lowered,
@@ -1172,7 +1174,11 @@ impl<'p, 'a> Lowerer<'p, 'a> {
 
     /// An expression, in its own type.
     fn expr(&mut self, e: &ast::Expr, ctx: Ctx<'p>) -> Lowered<Expr> {
-        let own = self.elem(e, ctx);
+        self.expr_in(e, self.elem(e, ctx), ctx)
+    }
+
+    /// An expression computed in type `own`.
+    fn expr_in(&mut self, e: &ast::Expr, own: Option<Elem>, ctx: Ctx<'p>) -> Lowered<Expr> {
         let resolved = ctx.tables.resolved.get(&e.id);
         if let Some(Resolved::EnumValue(t, v)) = resolved {
             let base = layout::elem_of(&self.p.types, *t).unwrap_or(Elem::Int);

@@ -249,6 +249,11 @@ pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
                 // Nearest integer, halfway to the even one (IEC 60559).
                 fit(to, x.round_ties_even() as i128, false).map_err(|_| Fault::OutOfRange)
             }
+            // In the unit of the type (REAL_TO_TIME(1500.0) = T#1s500ms).
+            Category::Duration | Category::Date if x.is_finite() => {
+                Ok(Value::Time(to, (x * time_unit(to) as f64).round() as i128))
+            }
+            Category::Duration | Category::Date => Err(Fault::OutOfRange),
             _ => Err(Fault::TypeError),
         },
         Value::Time(from, ns) => match to_cat {
@@ -333,6 +338,10 @@ mod tests {
         assert_eq!(
             convert(&Value::Time(Elem::Time, 1_500_000_000), Elem::DInt),
             Ok(int(Elem::DInt, 1500))
+        );
+        assert_eq!(
+            convert(&Value::Real(Elem::Real, 1500.0), Elem::Time),
+            Ok(Value::Time(Elem::Time, 1_500_000_000))
         );
         assert_eq!(
             convert(&int(Elem::Byte, 6), Elem::Bool),
