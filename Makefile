@@ -38,3 +38,4 @@ test: lint
 bench: setup
 	$(CARGO) bench --bench parse
 	$(CARGO) bench --bench check
+	$(CARGO) bench --bench sim
