@@ -1,9 +1,9 @@
 use super::exit;
 use super::output::{Color, out};
+use super::project::ProjectArgs;
 use crate::check::{Options, Stage, check_files};
 use crate::diagnostics::render;
 use crate::diagnostics::{Code, Severity};
-use crate::sema::Dialect;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -11,18 +11,11 @@ pub struct Args {
     /// Files or folders (searched recursively for `.st` and `.spec.toml` files).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Files or folders the project depends on (libraries, vendor declarations): their
-    /// declarations are used, their own errors are not reported. Repeatable.
-    #[arg(long = "lib", value_name = "PATH")]
-    libraries: Vec<PathBuf>,
+    #[command(flatten)]
+    project: ProjectArgs,
     /// How far to check: `parse` stops after syntax (for editors and measurements).
     #[arg(long, value_enum, default_value_t = Stage::All)]
     stage: Stage,
-    /// The dialect whose rules apply: `iec` (IEC 61131-3 3rd edition, strict conversions),
-    /// `codesys` and `twincat` (vendor extensions such as POINTER TO, REFERENCE TO, AND_THEN,
-    /// S=/R=, and lenient implicit conversions with T035 warnings), `siemens`.
-    #[arg(long, value_enum, default_value_t = Dialect::Iec)]
-    dialect: Dialect,
     /// Output format: `text` for people, `json` for tools (an array of diagnostics with file,
     /// code, severity, message, line, column, end_line, end_column).
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -40,9 +33,9 @@ enum Format {
 pub fn run(args: Args) -> i32 {
     let options = Options {
         stage: args.stage,
-        dialect: args.dialect,
+        dialect: args.project.dialect,
     };
-    let result = check_files(&args.paths, &args.libraries, options);
+    let result = check_files(&args.paths, &args.project.libraries, options);
     let files = &result.files;
     match args.format {
         Format::Json => {

@@ -6,6 +6,7 @@ mod explain;
 mod fmt;
 mod output;
 mod parse;
+mod project;
 mod test;
 
 use clap::{Parser, Subcommand};

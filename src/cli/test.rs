@@ -1,7 +1,7 @@
 use super::exit;
 use super::output::{Color, out, rendered};
+use super::project::ProjectArgs;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::sema::Dialect;
 use crate::testrun::{self, Options, Outcome, junit, report};
 use std::path::PathBuf;
 
@@ -13,14 +13,8 @@ pub struct Args {
     /// found there are left out). One of them declares the spec's POU.
     #[arg(required = true)]
     implementation: Vec<PathBuf>,
-    /// Files or folders the implementation depends on (libraries, vendor declarations): their
-    /// declarations are used, their own errors are not reported. Repeatable.
-    #[arg(long = "lib", value_name = "PATH")]
-    libraries: Vec<PathBuf>,
-    /// The dialect whose rules apply, as for `stforge check`; it also decides whether integer
-    /// overflow wraps around or is a run-time fault.
-    #[arg(long, value_enum, default_value_t = Dialect::Iec)]
-    dialect: Dialect,
+    #[command(flatten)]
+    project: ProjectArgs,
     /// Output format: `text` for people; `junit` for CI servers (JUnit XML on stdout, one
     /// testsuite named after the POU, a testcase per test, `<failure>` for a failed expectation,
     /// `<error>` for a run-time fault or when the tests could not run).
@@ -38,9 +32,14 @@ enum Format {
 
 pub fn run(args: Args) -> i32 {
     let options = Options {
-        dialect: args.dialect,
+        dialect: args.project.dialect,
     };
-    let run = testrun::run(&args.spec, &args.implementation, &args.libraries, options);
+    let run = testrun::run(
+        &args.spec,
+        &args.implementation,
+        &args.project.libraries,
+        options,
+    );
     let color = args.color.enabled();
     match (&run.outcome, args.format) {
         (Outcome::NotRun(diagnostics), format) => {

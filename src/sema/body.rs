@@ -590,21 +590,7 @@ impl Checker<'_, '_> {
     }
 
     fn enum_label_value(&self, e: &Expr) -> Option<i128> {
-        let t = *self.types.get(&e.id)?;
-        let TypeKind::Enum { values, .. } = self.p.types.kind(self.p.types.resolve(t)) else {
-            return None;
-        };
-        let name = match &e.kind {
-            ExprKind::Name(n) => &n.name,
-            ExprKind::Member { member, .. } => &member.name,
-            ExprKind::Typed { value, .. } => match &value.kind {
-                ExprKind::Name(n) => &n.name,
-                _ => return None,
-            },
-            _ => return None,
-        };
-        let k = key(name);
-        values.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
+        self.p.enum_value_named(*self.types.get(&e.id)?, e)
     }
 
     fn case_label_type(&mut self, e: &Expr, ty: Ty, selector: TypeId) {

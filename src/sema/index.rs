@@ -956,6 +956,24 @@ impl<'a> Project<'a> {
         }
     }
 
+    /// The value of the enumeration `t` that `e` names (`Run`, `E_State.Run`, `E_State#Run`).
+    pub fn enum_value_named(&self, t: TypeId, e: &Expr) -> Option<i128> {
+        let TypeKind::Enum { values, .. } = self.types.kind(self.types.resolve(t)) else {
+            return None;
+        };
+        let name = match &e.kind {
+            ExprKind::Name(n) => &n.name,
+            ExprKind::Member { member, .. } => &member.name,
+            ExprKind::Typed { value, .. } => match &value.kind {
+                ExprKind::Name(n) => &n.name,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let k = key(name);
+        values.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
+    }
+
     /// The value of a qualified enumeration constant (`E_State.Run`), upper-case key.
     pub fn enum_constant(&self, k: &str) -> Option<i128> {
         self.consts.enums.get(k).copied()

@@ -6,22 +6,8 @@ impl<'p, 'a> Lowerer<'p, 'a> {
     /// A value of the enumeration `t` named by `e` (`Run`, `E_State.Run`), for initialisers
     /// and labels that sema reads without recording them.
     pub(super) fn enum_value(&self, e: &ast::Expr, t: TypeId) -> Option<Value> {
-        let types = &self.p.types;
-        let TypeKind::Enum { values, base } = types.kind(types.resolve(t)) else {
-            return None;
-        };
-        let name = match &e.kind {
-            ExprKind::Name(n) => &n.name,
-            ExprKind::Member { member, .. } => &member.name,
-            ExprKind::Typed { value, .. } => match &value.kind {
-                ExprKind::Name(n) => &n.name,
-                _ => return None,
-            },
-            _ => return None,
-        };
-        let k = key(name);
-        let (_, v) = values.iter().find(|(n, _)| *n == k)?;
-        Some(Value::Int(*base, *v))
+        let v = self.p.enum_value_named(t, e)?;
+        Some(Value::Int(layout::elem_of(&self.p.types, t)?, v))
     }
 
     /// The value of a constant expression, brought to `want`.

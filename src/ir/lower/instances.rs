@@ -216,11 +216,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
     }
 
     /// An enumeration's values as declared (`Run`, not sema's key `RUN`), for reports.
-    fn enum_spellings(
-        &self,
-        t: TypeId,
-        values: &[(SmolStr, i128)],
-    ) -> Vec<(SmolStr, i128)> {
+    fn enum_spellings(&self, t: TypeId, values: &[(SmolStr, i128)]) -> Vec<(SmolStr, i128)> {
         let declared = self
             .p
             .type_decls
@@ -286,12 +282,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
         Ok(out)
     }
 
-    fn type_defaults(
-        &mut self,
-        t: TypeId,
-        ty: &Ty,
-        out: &mut Vec<Value>,
-    ) -> Result<(), String> {
+    fn type_defaults(&mut self, t: TypeId, ty: &Ty, out: &mut Vec<Value>) -> Result<(), String> {
         let types = &self.p.types;
         let start = out.len();
         match ty {
