@@ -132,6 +132,23 @@ fn functions_in_outs_outputs_and_loops() {
 }
 
 #[test]
+fn structures_and_arrays_are_passed_by_value() {
+    let text = "TYPE V3 : STRUCT x : REAL; y : REAL; z : REAL; END_STRUCT END_TYPE\n\
+                FUNCTION Length2 : REAL\nVAR_INPUT v : V3; END_VAR\n\
+                v.x := v.x * v.x;\nLength2 := v.x + v.y * v.y + v.z * v.z;\nEND_FUNCTION\n\
+                FUNCTION Sum : INT\nVAR_INPUT a : ARRAY[1..3] OF INT; END_VAR\nSum := a[1] + a[2] + a[3];\nEND_FUNCTION\n\
+                PROGRAM Main\nVAR p : V3 := (x := 1.0, y := 2.0, z := 2.0); l : REAL; n : INT; a : ARRAY[1..3] OF INT := [4, 5, 6]; END_VAR\n\
+                l := Length2(p);\nn := Sum(a);\nEND_PROGRAM\n";
+    let p = program(text, "Main", Dialect::Iec).unwrap();
+    let mut m = Machine::new(&p, 10_000_000);
+    m.scan().unwrap();
+    assert_eq!(m.read("l"), Some(Value::Real(Elem::Real, 9.0)));
+    assert_eq!(m.read("n"), Some(int(Elem::Int, 15)));
+    // The callee changed its copy, not the caller's structure.
+    assert_eq!(m.read("p.x"), Some(Value::Real(Elem::Real, 1.0)));
+}
+
+#[test]
 fn overflow_wraps_in_codesys_and_faults_in_iec() {
     let text = "PROGRAM Main\nVAR x : INT := 32767; y : SINT; END_VAR\nx := x + 1;\ny := INT_TO_SINT(x);\nEND_PROGRAM\n";
     let p = program(text, "Main", Dialect::Codesys).unwrap();

@@ -296,8 +296,18 @@ pub struct Call {
     pub instance: Option<Place>,
     /// Callee slot ← value, before the call (inputs; in-outs as [`Expr::Address`]).
     pub inputs: Vec<(u32, Expr)>,
+    /// Structures and arrays passed to inputs, copied into the callee before the call.
+    pub copies: Vec<CopyIn>,
     /// Caller place ← callee slot, after the call (`Q => x`, `NOT Q => x`).
     pub outputs: Vec<Output>,
+}
+
+/// `len` slots of the caller's `source` copied to the callee's slots from `to`.
+#[derive(Clone, Debug)]
+pub struct CopyIn {
+    pub to: u32,
+    pub source: Place,
+    pub len: u32,
 }
 
 #[derive(Clone, Debug)]

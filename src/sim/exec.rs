@@ -377,6 +377,12 @@ impl<'p> Machine<'p> {
         for (slot, e) in &call.inputs {
             inputs.push((*slot, self.value(e, frame)?));
         }
+        for copy in &call.copies {
+            let from = self.address(&copy.source, frame)?;
+            for i in 0..copy.len {
+                inputs.push((copy.to + i, self.memory[from + i as usize].clone()));
+            }
+        }
         let callee_frame = match &call.instance {
             Some(instance) => self.address(instance, frame)?,
             None => {

@@ -405,6 +405,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
             callee: body,
             instance,
             inputs: Vec::new(),
+            copies: Vec::new(),
             outputs: Vec::new(),
         };
         for arg in args {
@@ -425,6 +426,13 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 return Err(self.unsupported(ctx.file, arg.span, "this argument"));
             };
             match arg.kind {
+                ArgKind::Output | ArgKind::NegatedOutput if !is_scalar(&param_ty) => {
+                    return Err(self.unsupported(
+                        ctx.file,
+                        arg.span,
+                        "structured outputs with `=>`",
+                    ));
+                }
                 ArgKind::Output | ArgKind::NegatedOutput => {
                     let (to, to_ty) = self.place(value, ctx)?;
                     let from = layout::scalar_elem(&param_ty);
@@ -446,7 +454,12 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                     call.inputs.push((slot, fit(v, &param_ty)));
                 }
                 _ => {
-                    return Err(self.unsupported(ctx.file, arg.span, "passing a structured value"));
+                    let (source, _) = self.place(value, ctx)?;
+                    call.copies.push(CopyIn {
+                        to: slot,
+                        source,
+                        len: self.size(&param_ty),
+                    });
                 }
             }
         }
