@@ -184,10 +184,13 @@ fn a_failure_shows_the_scan_the_time_the_inputs_and_every_expectation() {
             "FAIL test \"stop dominates a held start\"".to_string(),
             "test \"stop dominates a held start\" step 2: Motor expected FALSE, got TRUE"
                 .to_string(),
+            // The spec's invariant is violated in the same scan.
+            "test \"stop dominates a held start\" step 2: property \"stop_dominates\" expected TRUE, got FALSE"
+                .to_string(),
             format!("    at scan 2 (T#10ms), step 2 ({spec}:47:3)"),
             "    inputs:   Start = TRUE, StopNC = FALSE, OverloadOK = TRUE".to_string(),
-            "    expected: Motor = FALSE".to_string(),
-            "    got:      Motor = TRUE".to_string(),
+            "    expected: Motor = FALSE, property \"stop_dominates\" = TRUE".to_string(),
+            "    got:      Motor = TRUE, property \"stop_dominates\" = FALSE".to_string(),
             "PASS test \"overload trip needs a new start\"".to_string(),
             String::new(),
             "3 tests: 2 passed, 1 failed".to_string(),
@@ -500,4 +503,116 @@ fn a_run_time_fault_fails_the_test_at_the_statement() {
         "{xml}"
     );
     assert!(xml.contains("type=\"R001\""), "{xml}");
+}
+
+const HEATER_SPEC: &str = r#"[pou]
+name = "Heater"
+kind = "function_block"
+[pou.inputs]
+Demand = "BOOL"
+OverTemp = "BOOL"
+[pou.outputs]
+Heat = "BOOL"
+[[property]]
+name = "overtemp_cuts_heat"
+assert = "NOT (OverTemp AND Heat)"
+[[property]]
+name = "demand_answered"
+when = "Demand AND NOT OverTemp"
+then = "Heat"
+within = "T#50ms"
+[[test]]
+name = "heats on demand"
+steps = [ { set = { Demand = true }, wait = "T#100ms", expect = { Heat = true } } ]
+[[test]]
+name = "overtemperature"
+steps = [
+  { set = { Demand = true }, wait = "T#100ms", expect = { Heat = true } },
+  { set = { OverTemp = true }, wait = "T#100ms", expect = { Heat = false } },
+]
+"#;
+
+/// Heats 30 ms after the demand (in time for the response property), and ignores an
+/// overtemperature for three scans (violating the invariant in the middle of a wait).
+const HEATER_ST: &str = "FUNCTION_BLOCK Heater
+VAR_INPUT
+    Demand : BOOL;
+    OverTemp : BOOL;
+END_VAR
+VAR_OUTPUT
+    Heat : BOOL;
+END_VAR
+VAR
+    Delay : TON;
+    Hot : TON;
+END_VAR
+    Delay(IN := Demand, PT := T#30ms);
+    Hot(IN := OverTemp, PT := T#30ms);
+    Heat := Delay.Q AND NOT Hot.Q;
+END_FUNCTION_BLOCK
+";
+
+#[test]
+fn properties_are_watched_after_every_scan() {
+    let (_dir, paths) = temp_files(&[
+        ("heater.spec.toml", HEATER_SPEC.as_bytes()),
+        ("heater.st", HEATER_ST.as_bytes()),
+    ]);
+    let o = stforge(&["test", &paths[0], &paths[1]]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = lines(&o);
+    assert_eq!(
+        out[..4].to_vec(),
+        vec![
+            "PASS test \"heats on demand\"".to_string(),
+            "FAIL test \"overtemperature\"".to_string(),
+            // OverTemp is set before the 12th scan (at 110 ms): the invariant fails there, in
+            // the middle of the step's wait, not at its end.
+            "test \"overtemperature\" step 2: property \"overtemp_cuts_heat\" expected TRUE, got FALSE"
+                .to_string(),
+            format!("    at scan 12 (T#110ms), step 2 ({}:24:3)", paths[0]),
+        ]
+    );
+
+    // A response that comes too late: 60 ms after the demand, the window is 50 ms.
+    let late = HEATER_ST.replace("T#30ms);\n    Hot", "T#60ms);\n    Hot");
+    let (_dir, paths) = temp_files(&[
+        ("heater.spec.toml", HEATER_SPEC.as_bytes()),
+        ("heater.st", late.as_bytes()),
+    ]);
+    let o = stforge(&["test", &paths[0], &paths[1]]);
+    let out = lines(&o);
+    assert_eq!(
+        out[..3].to_vec(),
+        vec![
+            "FAIL test \"heats on demand\"".to_string(),
+            "test \"heats on demand\" step 1: property \"demand_answered\" expected `Heat` within T#50ms, got FALSE"
+                .to_string(),
+            // Triggered at 0 ms; the scan at 50 ms is the last one inside the window.
+            format!("    at scan 6 (T#50ms), step 1 ({}:19:11)", paths[0]),
+        ]
+    );
+}
+
+#[test]
+fn a_property_with_a_mistake_is_reported_where_it_is_written() {
+    let broken = HEATER_SPEC
+        .replace("NOT (OverTemp AND Heat)", "NOT (OverTemp AND Haet)")
+        .replace("then = \"Heat\"", "then = \"Heat + 1\"");
+    let (_dir, paths) = temp_files(&[
+        ("heater.spec.toml", broken.as_bytes()),
+        ("heater.st", HEATER_ST.as_bytes()),
+    ]);
+    let (code, errors) = setup_errors(&paths[0], &paths[1]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        errors,
+        vec![
+            format!("{}:11:29: error[T001]: unknown name `Haet`", paths[0]),
+            format!(
+                "{}:15:9: error[T005]: `+` is not defined for `BOOL` and `integer literal`",
+                paths[0]
+            ),
+        ]
+    );
 }

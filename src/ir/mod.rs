@@ -15,7 +15,7 @@
 pub mod layout;
 mod lower;
 
-pub use lower::lower;
+pub use lower::{Condition, lower, lower_with_conditions};
 
 use crate::sema::types::Elem;
 use crate::sim::value::Value;

@@ -46,24 +46,51 @@ pub struct Checker<'p, 'a> {
     pub constants: HashMap<SmolStr, &'a Expr>,
 }
 
+impl<'p, 'a> Checker<'p, 'a> {
+    /// A checker for code in the scope of `pou`, reporting into `file`.
+    fn new(p: &'p Project<'a>, pou: PouId, file: FileId) -> Self {
+        Checker {
+            p,
+            pou,
+            file,
+            types: HashMap::default(),
+            diags: Vec::new(),
+            used: Vec::new(),
+            resolved: Vec::new(),
+            operand_types: Vec::new(),
+            bindings: Vec::new(),
+            loops: 0,
+            for_vars: Vec::new(),
+            labels: HashSet::default(),
+            result_assigned: false,
+            constants: p.visible_constants(pou),
+        }
+    }
+
+    fn finish(self) -> BodyResult {
+        BodyResult {
+            file: self.file,
+            types: self.types,
+            diagnostics: self.diags,
+            used: self.used,
+            resolved: self.resolved,
+            operand_types: self.operand_types,
+            bindings: self.bindings,
+        }
+    }
+}
+
+/// Checks a BOOL expression written outside the code (a spec's property) as if it stood in
+/// the body of `pou`: its variables, instances and the globals are in scope.
+pub fn check_condition(p: &Project<'_>, pou: PouId, file: FileId, e: &Expr) -> BodyResult {
+    let mut c = Checker::new(p, pou, file);
+    c.expect(e, TypeTable::elem(Elem::Bool));
+    c.finish()
+}
+
 pub fn check_pou<'a>(p: &Project<'a>, pou: PouId) -> BodyResult {
     let info = p.pou(pou);
-    let mut c = Checker {
-        p,
-        pou,
-        file: info.file,
-        types: HashMap::default(),
-        diags: Vec::new(),
-        used: Vec::new(),
-        resolved: Vec::new(),
-        operand_types: Vec::new(),
-        bindings: Vec::new(),
-        loops: 0,
-        for_vars: Vec::new(),
-        labels: HashSet::default(),
-        result_assigned: false,
-        constants: p.visible_constants(pou),
-    };
+    let mut c = Checker::new(p, pou, info.file);
     let ast = info.ast;
     for var in &info.vars {
         if let Some(init) = &var.decl.init {
@@ -98,15 +125,7 @@ pub fn check_pou<'a>(p: &Project<'a>, pou: PouId) -> BodyResult {
             format!("`{name}` never assigns its result, so it always returns the default value"),
         );
     }
-    BodyResult {
-        file: c.file,
-        types: c.types,
-        diagnostics: c.diags,
-        used: c.used,
-        resolved: c.resolved,
-        operand_types: c.operand_types,
-        bindings: c.bindings,
-    }
+    c.finish()
 }
 
 fn collect_labels(stmts: &[Stmt], out: &mut HashSet<SmolStr>) {

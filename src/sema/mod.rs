@@ -132,6 +132,30 @@ pub fn library_tables(project: &Project<'_>) -> HashMap<FileId, FileTables> {
     check_bodies(project, &pous).0
 }
 
+/// Checks a BOOL expression written outside the code (a spec's property or assumption) in the
+/// scope of `pou`: its side tables, and its diagnostics (in `file`).
+pub fn check_condition(
+    project: &Project<'_>,
+    pou: PouId,
+    file: FileId,
+    e: &crate::syntax::ast::Expr,
+) -> (FileTables, Vec<Diagnostic>) {
+    let mut result = body::check_condition(project, pou, file, e);
+    let diagnostics = std::mem::take(&mut result.diagnostics);
+    let mut tables = FileTables::default();
+    tables.add(result);
+    (tables, diagnostics)
+}
+
+impl FileTables {
+    fn add(&mut self, result: body::BodyResult) {
+        self.types.extend(result.types);
+        self.resolved.extend(result.resolved);
+        self.operand_types.extend(result.operand_types);
+        self.bindings.extend(result.bindings);
+    }
+}
+
 type Checked = (
     HashMap<FileId, FileTables>,
     Vec<Diagnostic>,
@@ -146,14 +170,10 @@ fn check_bodies(project: &Project<'_>, pous: &[PouId]) -> Checked {
     let mut tables: HashMap<FileId, FileTables> = HashMap::default();
     let mut diagnostics = Vec::new();
     let mut used = HashSet::default();
-    for result in results {
-        diagnostics.extend(result.diagnostics);
-        let t = tables.entry(result.file).or_default();
-        t.types.extend(result.types);
-        t.resolved.extend(result.resolved);
-        t.operand_types.extend(result.operand_types);
-        t.bindings.extend(result.bindings);
-        used.extend(result.used);
+    for mut result in results {
+        diagnostics.append(&mut result.diagnostics);
+        used.extend(result.used.drain(..));
+        tables.entry(result.file).or_default().add(result);
     }
     (tables, diagnostics, used)
 }

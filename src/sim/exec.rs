@@ -91,6 +91,8 @@ pub struct Machine<'p> {
     memory: Vec<Value>,
     /// Where the root instance (or a root function's frame) starts.
     root: usize,
+    /// Where function frames start (above the root and its in-outs' storage).
+    stack_base: usize,
     now_ns: i128,
     cycle_ns: i128,
     scans: u64,
@@ -118,6 +120,7 @@ impl<'p> Machine<'p> {
         }
         Machine {
             program,
+            stack_base: memory.len(),
             memory,
             root,
             now_ns: 0,
@@ -151,6 +154,19 @@ impl<'p> Machine<'p> {
                 span: Span::default(),
             }),
         }
+    }
+
+    /// Evaluates a lowered condition (a spec's property) over the root's variables now;
+    /// a fault is reported at `span` of `file`, where the condition is written.
+    pub fn holds(&mut self, condition: &Expr, file: FileId, span: Span) -> Result<bool, RunFault> {
+        self.budget = WATCHDOG_STATEMENTS;
+        let result = self.eval_bool(condition, self.root);
+        // Function calls in the condition leave nothing behind.
+        self.memory.truncate(self.stack_base);
+        result.map_err(|stop| match stop {
+            Stop::At(fault) => *fault,
+            Stop::Fault(fault) => RunFault { fault, file, span },
+        })
     }
 
     /// The time of the next scan.

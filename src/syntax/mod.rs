@@ -24,6 +24,50 @@ use parser::ParseError;
 use split::Region;
 use token::{Token, TokenKind, Trivia};
 
+/// Parses one expression standing at byte `offset` of a file (a spec's property, written in
+/// its TOML), so that spans and diagnostics point into that file.
+pub fn parse_expression(
+    file: FileId,
+    text: &str,
+    offset: usize,
+) -> Result<ast::Expr, Vec<Diagnostic>> {
+    // Padding keeps every span in the file's coordinates without shifting the tree afterwards.
+    let padded = format!("{}{text}", " ".repeat(offset));
+    let lexed = lex(file, &padded);
+    if !lexed.diagnostics.is_empty() {
+        return Err(lexed.diagnostics);
+    }
+    let tokens = &lexed.tokens;
+    let span = tokens_span(tokens);
+    if let Some(at) = split::too_deep(tokens) {
+        let message = format!("nesting deeper than {} levels", split::MAX_NESTING);
+        return Err(vec![Diagnostic::new(
+            Code::S009,
+            file,
+            tokens[at].span.into(),
+            message,
+        )]);
+    }
+    let eoi = SimpleSpan::from(span.end as usize..span.end as usize);
+    let (expr, errors) = parser::expression(&padded)
+        .parse_with_state(parser::tokens(tokens, eoi), &mut SimpleState(0u32))
+        .into_output_errors();
+    let diagnostics: Vec<Diagnostic> = one_error_per_position(errors)
+        .into_iter()
+        .map(|e| syntax_error(file, &padded, tokens, e, None))
+        .collect();
+    match expr {
+        Some(expr) if diagnostics.is_empty() => Ok(expr),
+        _ if diagnostics.is_empty() => Err(vec![Diagnostic::new(
+            Code::S007,
+            file,
+            Span::new(offset, offset + text.len()),
+            "expected an expression",
+        )]),
+        _ => Err(diagnostics),
+    }
+}
+
 /// Errors reported per file before the rest are summarised by one S010.
 pub const MAX_ERRORS_PER_FILE: usize = 100;
 

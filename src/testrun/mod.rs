@@ -19,6 +19,7 @@ mod convert;
 mod interface;
 pub mod junit;
 mod literal;
+mod properties;
 pub mod report;
 mod runner;
 
@@ -205,15 +206,25 @@ fn pipeline(
     if !mismatches.is_empty() {
         return fail(mismatches);
     }
-    let program = match ir::lower(&analysis, &spec.pou.name.text) {
-        Ok(program) => program,
-        Err(diagnostics) => return fail(diagnostics),
-    };
+    let root = analysis.project.pou_names[&sema::key(&spec.pou.name.text)];
+    let spec_text = &files.get(run.spec_file).text;
+    let properties =
+        match properties::parse(&spec, run.spec_file, spec_text, &analysis.project, root) {
+            Ok(properties) => properties,
+            Err(diagnostics) => return fail(diagnostics),
+        };
+    let conditions = properties.conditions(run.spec_file);
+    let (program, lowered) =
+        match ir::lower_with_conditions(&analysis, &spec.pou.name.text, &conditions) {
+            Ok(lowered) => lowered,
+            Err(diagnostics) => return fail(diagnostics),
+        };
+    let watches = properties.watches(lowered, run.spec_file);
     let plan = match runner::plan(&spec, run.spec_file, &program) {
         Ok(plan) => plan,
         Err(diagnostics) => return fail(diagnostics),
     };
-    let results = plan.run_all(&program);
+    let results = plan.run_all(&program, &watches);
     Ok((spec.pou.name.text.clone(), results))
 }
 

@@ -5,6 +5,7 @@
 
 use super::convert::{literal_value, to_value};
 use super::literal;
+use super::properties::Watches;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Program, Ty};
 use crate::sema::types::Elem;
@@ -219,17 +220,17 @@ fn var_type(program: &Program, name: &str) -> Option<Ty> {
 
 impl Plan<'_> {
     /// Runs every test, each on a fresh machine, in parallel; results in the spec's order.
-    pub fn run_all(&self, program: &Program) -> Vec<TestResult> {
+    pub fn run_all(&self, program: &Program, watches: &Watches) -> Vec<TestResult> {
         use rayon::prelude::*;
         self.tests
             .par_iter()
-            .map(|test| self.run(program, test))
+            .map(|test| self.run(program, watches, test))
             .collect()
     }
 
-    fn run(&self, program: &Program, test: &PlannedTest<'_>) -> TestResult {
+    fn run(&self, program: &Program, watches: &Watches, test: &PlannedTest<'_>) -> TestResult {
         let started = Instant::now();
-        let verdict = self.verdict(program, test);
+        let verdict = self.verdict(program, watches, test);
         TestResult {
             name: test.name.to_string(),
             elapsed: started.elapsed(),
@@ -237,8 +238,9 @@ impl Plan<'_> {
         }
     }
 
-    fn verdict(&self, program: &Program, test: &PlannedTest<'_>) -> Verdict {
+    fn verdict(&self, program: &Program, watches: &Watches, test: &PlannedTest<'_>) -> Verdict {
         let mut machine = Machine::new(program, self.cycle_ns);
+        let mut monitor = watches.monitor();
         let mut scans = 0u64;
         let mut time_ns = machine.now_ns();
         for (index, step) in test.steps.iter().enumerate() {
@@ -260,17 +262,33 @@ impl Plan<'_> {
                     };
                 }
             }
-            for _ in 0..step.scans {
+            // A property violated in the step's last scan is reported with the step's own
+            // expectations; one violated earlier ends the test there.
+            let mut violated = None;
+            for scan in 0..step.scans {
                 time_ns = machine.now_ns();
                 scans += 1;
-                if let Err(fault) = machine.scan() {
-                    return Verdict::Error {
-                        at: at(&machine, scans, time_ns),
-                        diagnostic: fault.diagnostic(),
-                    };
+                let watched = machine
+                    .scan()
+                    .and_then(|()| monitor.after_scan(&mut machine, scans, time_ns, self.cycle_ns));
+                match watched {
+                    Ok(None) => {}
+                    Ok(Some(violation)) if scan + 1 == step.scans => violated = Some(violation),
+                    Ok(Some(violation)) => {
+                        return Verdict::Fail {
+                            at: at(&machine, scans, time_ns),
+                            checks: vec![violation.check()],
+                        };
+                    }
+                    Err(fault) => {
+                        return Verdict::Error {
+                            at: at(&machine, scans, time_ns),
+                            diagnostic: fault.diagnostic(),
+                        };
+                    }
                 }
             }
-            let mut checks = Vec::with_capacity(step.expect.len());
+            let mut checks = Vec::with_capacity(step.expect.len() + 1);
             for check in &step.expect {
                 let Some(actual) = machine.read(check.name) else {
                     let diagnostic =
@@ -282,6 +300,7 @@ impl Plan<'_> {
                 };
                 checks.push(check.against(&actual));
             }
+            checks.extend(violated.map(|v| v.check()));
             if checks.iter().any(|c| !c.ok) {
                 return Verdict::Fail {
                     at: at(&machine, scans, time_ns),

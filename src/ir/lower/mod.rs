@@ -27,6 +27,24 @@ use rustc_hash::FxHashMap as HashMap;
 /// Lowers the POU named `root` and everything it calls. Expects a project without type
 /// errors; what the IR cannot express is reported (R006).
 pub fn lower(analysis: &Analysis<'_>, root: &str) -> Result<Program, Vec<Diagnostic>> {
+    lower_with_conditions(analysis, root, &[]).map(|(program, _)| program)
+}
+
+/// A BOOL expression over the root's variables written outside the code (a spec's property),
+/// checked by [`sema::check_condition`].
+pub struct Condition<'e> {
+    pub file: FileId,
+    pub expr: &'e ast::Expr,
+    pub tables: &'e FileTables,
+}
+
+/// Lowers the root as [`lower`] does, and each condition as an expression evaluated in the
+/// root's frame ([`crate::sim::Machine::holds`]).
+pub fn lower_with_conditions(
+    analysis: &Analysis<'_>,
+    root: &str,
+    conditions: &[Condition<'_>],
+) -> Result<(Program, Vec<Expr>), Vec<Diagnostic>> {
     let p = &analysis.project;
     let Some(&root_pou) = p.pou_names.get(&key(root)) else {
         let message = format!("no POU named `{root}` to run");
@@ -61,19 +79,31 @@ pub fn lower(analysis: &Analysis<'_>, root: &str) -> Result<Program, Vec<Diagnos
             return Err(l.diags);
         }
     };
+    let mut lowered = Vec::new();
+    for c in conditions {
+        let ctx = Ctx {
+            owner: root_pou,
+            file: c.file,
+            tables: c.tables,
+        };
+        if let Ok(e) = l.expr_as(c.expr, Some(Elem::Bool), ctx) {
+            lowered.push(e);
+        }
+    }
     while let Some(pou) = l.todo.pop() {
         l.lower_body(pou);
     }
     if !l.diags.is_empty() {
         return Err(l.diags);
     }
-    Ok(Program {
+    let program = Program {
         bodies: l.bodies.into_iter().flatten().collect(),
         root,
         globals: l.global_vars,
         globals_init: l.globals_init,
         wrap: p.profile.wrapping_overflow,
-    })
+    };
+    Ok((program, lowered))
 }
 
 /// Why something is not lowered; the diagnostic has been reported already.

@@ -14,6 +14,13 @@ mod stmt;
 pub use error::{Expected, ParseError, What};
 pub use pou::item;
 
+/// One expression and nothing after it (spec properties and assumptions).
+pub fn expression<'a>(
+    src: &'a str,
+) -> impl Parser<'a, Tokens<'a>, crate::syntax::ast::Expr, Extra> + Clone {
+    expr::expr(src).then_ignore(end())
+}
+
 use crate::source::Span;
 use crate::syntax::ast::{Ident, NodeId};
 use crate::syntax::token::{Token, TokenKind};
