@@ -151,8 +151,43 @@ pub fn load(file: FileId, text: &str) -> (Option<Spec>, Vec<Diagnostic>) {
         diagnostics: &mut diagnostics,
     }
     .spec(raw);
+    // The properties and assumptions are ST: their syntax is checked here, their names and
+    // types against an implementation by `stforge test`.
+    if let Some(spec) = &spec {
+        for t in spec.expressions() {
+            if let Err(found) = syntax::parse_expression(file, &t.text, t.content_start(text)) {
+                diagnostics.extend(found);
+            }
+        }
+    }
     let spec = spec.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     (spec, diagnostics)
+}
+
+impl Spec {
+    /// Every ST expression of the spec: assumptions, then each property's.
+    pub fn expressions(&self) -> impl Iterator<Item = &Text> {
+        let properties = self.properties.iter().flat_map(|p| match p {
+            Property::Invariant { assert, .. } => vec![assert],
+            Property::Response { when, then, .. } => vec![when, then],
+        });
+        self.assumptions.iter().chain(properties)
+    }
+}
+
+impl Text {
+    /// Where a string value's text starts in the spec file: after its opening quote(s).
+    pub fn content_start(&self, file_text: &str) -> usize {
+        let at = file_text
+            .get(self.span.start as usize..)
+            .unwrap_or_default();
+        let quotes = if at.starts_with("\"\"\"") || at.starts_with("'''") {
+            3
+        } else {
+            1
+        };
+        self.span.start as usize + quotes
+    }
 }
 
 fn span_of<T>(s: &Spanned<T>) -> Span {

@@ -57,7 +57,7 @@ pub fn parse(
     let result_name = (info.kind == ast::PouKind::Function && info.var("RESULT").is_none())
         .then(|| info.name.clone());
     let mut add = |text: &Text, diagnostics: &mut Vec<Diagnostic>| {
-        match syntax::parse_expression(file, &text.text, content_start(file_text, text.span)) {
+        match syntax::parse_expression(file, &text.text, text.content_start(file_text)) {
             Ok(mut expr) => {
                 if let Some(name) = &result_name {
                     rename_result(&mut expr, name);
@@ -126,17 +126,6 @@ fn rename_result(e: &mut ast::Expr, function: &smol_str::SmolStr) {
             .for_each(|v| rename_result(v, function)),
         _ => {}
     }
-}
-
-/// Where the text of a TOML string value starts: after its opening quote(s).
-fn content_start(file_text: &str, span: Span) -> usize {
-    let at = &file_text[span.start as usize..];
-    let quotes = if at.starts_with("\"\"\"") || at.starts_with("'''") {
-        3
-    } else {
-        1
-    };
-    span.start as usize + quotes
 }
 
 impl Parsed {
