@@ -2,8 +2,8 @@
 //! value of every slot.
 
 use super::{BodyId, Field, Ty, VarKind};
+use crate::sema::PouId;
 use crate::sema::types::{Elem, TypeId, TypeKind, TypeTable};
-use crate::sema::{PouId, Project};
 use crate::sim::value::Value;
 use rustc_hash::FxHashMap as HashMap;
 use smol_str::SmolStr;
@@ -87,17 +87,6 @@ pub fn scalar_elem(ty: &Ty) -> Option<Elem> {
         Ty::Enum { base, .. } => Some(*base),
         _ => None,
     }
-}
-
-/// Whether a checked type is one slot (elementary, string, enumeration).
-pub fn is_scalar(p: &Project<'_>, t: TypeId) -> bool {
-    matches!(
-        p.types.kind(p.types.resolve(t)),
-        TypeKind::Elem(_)
-            | TypeKind::String { .. }
-            | TypeKind::Enum { .. }
-            | TypeKind::Subrange { .. }
-    )
 }
 
 /// The elementary type a checked scalar type computes with.

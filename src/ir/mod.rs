@@ -322,17 +322,15 @@ pub struct Output {
 impl Ty {
     /// How many slots a value of this type takes.
     pub fn size(&self, program_bodies: &[Body]) -> u32 {
-        match self {
-            Ty::Array { dims, elem } => {
-                let count: i128 = dims.iter().map(|(lo, hi)| hi - lo + 1).product();
-                elem.size(program_bodies) * count.max(0) as u32
-            }
-            Ty::Struct(fields) => fields
-                .last()
-                .map_or(0, |f| f.offset + f.ty.size(program_bodies)),
-            Ty::Instance(body) => program_bodies[body.0 as usize].init.len() as u32,
-            _ => 1,
-        }
+        layout::size_hint(self, &mut |body| {
+            program_bodies[body.0 as usize].init.len() as u32
+        })
+    }
+
+    /// Whether a value of this type is one slot: an elementary value, an enumeration value or
+    /// a string.
+    pub fn is_scalar(&self) -> bool {
+        matches!(self, Ty::Elem(_) | Ty::Enum { .. } | Ty::String { .. })
     }
 }
 

@@ -183,15 +183,11 @@ impl<'p> Machine<'p> {
         let (offset, ty) = self.program.lookup(path)?;
         let at = self.root + offset as usize;
         match ty {
-            Ty::Elem(_) | Ty::Enum { .. } | Ty::String { .. } => Some(at),
-            Ty::InOut(inner)
-                if matches!(**inner, Ty::Elem(_) | Ty::Enum { .. } | Ty::String { .. }) =>
-            {
-                match self.memory.get(at) {
-                    Some(Value::Address(a)) => Some(*a as usize),
-                    _ => None,
-                }
-            }
+            _ if ty.is_scalar() => Some(at),
+            Ty::InOut(inner) if inner.is_scalar() => match self.memory.get(at) {
+                Some(Value::Address(a)) => Some(*a as usize),
+                _ => None,
+            },
             _ => None,
         }
     }

@@ -91,17 +91,12 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 let b = self.constant(rhs, file, operands, depth + 1)?;
                 values::binary(*op, &a, &b, true).map_err(|_| NOT_CONSTANT.to_string())?
             }
-            (_, Some(Resolved::Var(pou, i))) => {
-                let var = &self.p.pou(*pou).vars[*i];
-                match (&var.decl.init, var.constant) {
-                    (Some(init), true) => {
-                        self.constant(init, var.file, layout::elem_of(types, var.ty), depth + 1)?
-                    }
+            (_, Some(named @ (Resolved::Var(..) | Resolved::Global(_)))) => {
+                let var = match named {
+                    Resolved::Var(pou, i) => &self.p.pou(*pou).vars[*i],
+                    Resolved::Global(g) => &self.p.globals[*g],
                     _ => return Err(NOT_CONSTANT.into()),
-                }
-            }
-            (_, Some(Resolved::Global(g))) => {
-                let var = &self.p.globals[*g];
+                };
                 match (&var.decl.init, var.constant) {
                     (Some(init), true) => {
                         self.constant(init, var.file, layout::elem_of(types, var.ty), depth + 1)?

@@ -412,7 +412,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 }
                 Ok(())
             }
-            (_, Ty::Elem(_) | Ty::Enum { .. } | Ty::String { .. }) => {
+            (_, _) if ty.is_scalar() => {
                 let value = match self.enum_value(e, t) {
                     Some(v) => v,
                     None => self.constant(e, file, layout::scalar_elem(ty), 0)?,

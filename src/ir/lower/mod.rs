@@ -359,7 +359,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 return Err(self.unsupported(ctx.file, span, "REF= and ?="));
             }
         }
-        if is_scalar(&ty) {
+        if ty.is_scalar() {
             let value = self.expr_as(value, layout::scalar_elem(&ty), ctx)?;
             return Ok(StmtKind::Assign {
                 target: place,
@@ -456,7 +456,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 return Err(self.unsupported(ctx.file, arg.span, "this argument"));
             };
             match arg.kind {
-                ArgKind::Output | ArgKind::NegatedOutput if !is_scalar(&param_ty) => {
+                ArgKind::Output | ArgKind::NegatedOutput if !param_ty.is_scalar() => {
                     return Err(self.unsupported(
                         ctx.file,
                         arg.span,
@@ -478,7 +478,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                     let (place, _) = self.place(value, ctx)?;
                     call.inputs.push((slot, Expr::Address(place)));
                 }
-                _ if is_scalar(&param_ty) => {
+                _ if param_ty.is_scalar() => {
                     let want = layout::elem_of(&self.p.types, param_t);
                     let v = self.expr_as(value, want, ctx)?;
                     call.inputs.push((slot, fit(v, &param_ty)));
@@ -666,7 +666,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
             ExprKind::Name(_) | ExprKind::Member { .. } | ExprKind::Index { .. } => {
                 let (place, ty) = self.place(e, ctx)?;
                 match ty {
-                    _ if is_scalar(&ty) => Ok(Expr::Load(place)),
+                    _ if ty.is_scalar() => Ok(Expr::Load(place)),
                     _ => Err(self.unsupported(ctx.file, e.span, "a structured value here")),
                 }
             }
@@ -788,10 +788,6 @@ impl<'p, 'a> Lowerer<'p, 'a> {
             _ => Err(self.unsupported(ctx.file, callee.span, "calling this")),
         }
     }
-}
-
-fn is_scalar(ty: &Ty) -> bool {
-    matches!(ty, Ty::Elem(_) | Ty::Enum { .. } | Ty::String { .. })
 }
 
 /// A value as it is stored into a slot of shape `ty`: strings cut to their declared length.
