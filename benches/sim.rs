@@ -13,9 +13,9 @@ use common::{env_usize, median, thousands};
 use stforge::ir;
 use stforge::sema::{self, Dialect, SemaFile};
 use stforge::sim::Machine;
-use stforge::sim::value::Value;
 use stforge::source::FileId;
 use stforge::syntax::{self, ast};
+use stforge::value::Value;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

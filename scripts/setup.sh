@@ -4,7 +4,7 @@
 # verification, cmake/clang for local inference, code-server for the editor tests).
 set -euo pipefail
 
-apt_packages=()   # none needed yet: the parser and formatter are pure Rust
+apt_packages=(libz3-dev)   # z3 for `stforge verify` (the z3 crate links Debian's libz3)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do

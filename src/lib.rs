@@ -13,3 +13,4 @@ pub mod source;
 pub mod spec;
 pub mod syntax;
 pub mod testrun;
+pub mod value;

@@ -6,9 +6,9 @@ use stforge::ir;
 use stforge::sema::types::Elem;
 use stforge::sema::{self, Dialect, SemaFile};
 use stforge::sim::Machine;
-use stforge::sim::value::Value;
 use stforge::source::{FileId, LineIndex};
 use stforge::syntax;
+use stforge::value::Value;
 
 /// Lowers `root` from `text` (which must check without errors).
 fn program(

@@ -11,7 +11,7 @@ use stforge::ir::{self, Ty, VarKind};
 use stforge::sema::types::{Category, Elem};
 use stforge::sema::{self, Dialect, SemaFile};
 use stforge::sim::Machine;
-use stforge::sim::value::Value;
+use stforge::value::Value;
 use stforge::source::{FileId, decode};
 use stforge::syntax::{self, ast};
 

@@ -4,7 +4,7 @@
 use super::{BodyId, Field, Ty, VarKind};
 use crate::sema::PouId;
 use crate::sema::types::{Elem, TypeId, TypeKind, TypeTable};
-use crate::sim::value::Value;
+use crate::value::Value;
 use rustc_hash::FxHashMap as HashMap;
 use smol_str::SmolStr;
 

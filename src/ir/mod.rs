@@ -18,9 +18,9 @@ mod lower;
 pub use lower::{Condition, lower, lower_with_conditions};
 
 use crate::sema::types::Elem;
-use crate::sim::value::Value;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::BinaryOp;
+use crate::value::{Semantics, Value};
 use smol_str::SmolStr;
 
 /// A lowered project, ready to run from its root POU.
@@ -32,8 +32,8 @@ pub struct Program {
     /// Global variables: the first `globals.len()` slots of memory.
     pub globals: Vec<Var>,
     pub globals_init: Vec<Value>,
-    /// Integer overflow wraps around (two's complement) instead of being a run-time fault.
-    pub wrap: bool,
+    /// What the dialect's arithmetic does where the standard calls a result an error.
+    pub semantics: Semantics,
 }
 
 /// Identifies a lowered POU in [`Program::bodies`].

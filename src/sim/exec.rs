@@ -6,13 +6,11 @@
 //! innermost one, inside a called function or function block), never with a panic; a scan that
 //! runs away (an endless loop, endless recursion) is stopped by a watchdog.
 
-use super::builtins;
-use super::value::{self, Fault, Value};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Base, Call, Expr, Place, Program, Stmt, StmtKind, Ty, UnaryOp};
-use crate::sema::types::Elem;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::BinaryOp;
+use crate::value::{self, Fault, Value, builtins};
 
 /// Statements one scan may execute before the watchdog stops it.
 pub const WATCHDOG_STATEMENTS: u64 = 10_000_000;
@@ -369,9 +367,9 @@ impl<'p> Machine<'p> {
             let Value::Int(_, i) = self.memory[at] else {
                 return Err(Fault::TypeError.into());
             };
-            match value::fit(elem, i + step, false) {
-                Ok(next) => self.memory[at] = next,
-                Err(_) => return Ok(Flow::Next),
+            match value::for_next(elem, i, step) {
+                Some(next) => self.memory[at] = next,
+                None => return Ok(Flow::Next),
             }
         }
     }
@@ -425,7 +423,7 @@ impl<'p> Machine<'p> {
                 v = value::not(&v)?;
             }
             if let Some(to) = out.convert {
-                v = self.convert(&v, to)?;
+                v = value::convert_in(&v, to, self.program.semantics)?;
             }
             let at = self.address(&out.to, frame)?;
             self.memory[at] = v;
@@ -503,14 +501,6 @@ impl<'p> Machine<'p> {
         }
     }
 
-    fn convert(&self, v: &Value, to: Elem) -> Result<Value, Fault> {
-        // The wrapping dialects narrow integers as their runtimes do: keeping the low bits.
-        match v {
-            Value::Int(_, x) if self.program.wrap && to.is_integer() => value::fit(to, *x, true),
-            _ => value::convert(v, to),
-        }
-    }
-
     #[inline(never)]
     fn builtin(&mut self, b: crate::ir::Builtin, args: &[Expr], frame: usize) -> Run<Value> {
         let mut values = std::mem::take(&mut self.spare_args);
@@ -518,7 +508,7 @@ impl<'p> Machine<'p> {
         for a in args {
             values.push(self.value(a, frame)?);
         }
-        let result = builtins::call(b, &values, self.now_ns, self.program.wrap);
+        let result = builtins::call(b, &values, self.now_ns, self.program.semantics);
         self.spare_args = values;
         Ok(result?)
     }
@@ -559,7 +549,7 @@ impl<'p> Machine<'p> {
             Expr::Unary(op, x) => {
                 let v = self.value(x, frame)?;
                 match op {
-                    UnaryOp::Neg => value::negate(&v, self.program.wrap)?,
+                    UnaryOp::Neg => value::negate(&v, self.program.semantics)?,
                     UnaryOp::Not => value::not(&v)?,
                 }
             }
@@ -580,7 +570,7 @@ impl<'p> Machine<'p> {
                     }
                     a => {
                         let b = self.value(rhs, frame)?;
-                        apply(*op, &a, &b, self.program.wrap)?
+                        apply(*op, &a, &b, self.program.semantics)?
                     }
                 }
             }
@@ -588,7 +578,7 @@ impl<'p> Machine<'p> {
                 // Operands that are constants or variables of the instance are read in place:
                 // most operations in plant code are of this kind.
                 if let (Some(a), Some(b)) = (self.simple(lhs, frame), self.simple(rhs, frame)) {
-                    return Ok(apply(*op, a, b, self.program.wrap)?);
+                    return Ok(apply(*op, a, b, self.program.semantics)?);
                 }
                 let a = self.value(lhs, frame)?;
                 match (op, &a) {
@@ -597,11 +587,11 @@ impl<'p> Machine<'p> {
                     _ => {}
                 }
                 let b = self.value(rhs, frame)?;
-                apply(*op, &a, &b, self.program.wrap)?
+                apply(*op, &a, &b, self.program.semantics)?
             }
             Expr::Convert(to, x) => {
                 let v = self.value(x, frame)?;
-                self.convert(&v, *to)?
+                value::convert_in(&v, *to, self.program.semantics)?
             }
             Expr::Bit(x, bit) => match self.value(x, frame)? {
                 Value::Int(_, v) => Value::Bool((v >> bit) & 1 == 1),
@@ -614,14 +604,14 @@ impl<'p> Machine<'p> {
 }
 
 /// A binary operation, with the operations of interlock logic ahead of the general dispatch.
-fn apply(op: BinaryOp, a: &Value, b: &Value, wrap: bool) -> Result<Value, Fault> {
+fn apply(op: BinaryOp, a: &Value, b: &Value, sem: value::Semantics) -> Result<Value, Fault> {
     Ok(match (op, a, b) {
         (BinaryOp::And | BinaryOp::AndThen, Value::Bool(x), Value::Bool(y)) => {
             Value::Bool(*x && *y)
         }
         (BinaryOp::Or | BinaryOp::OrElse, Value::Bool(x), Value::Bool(y)) => Value::Bool(*x || *y),
         (BinaryOp::Eq, Value::Int(_, x), Value::Int(_, y)) => Value::Bool(x == y),
-        _ => value::binary(op, a, b, wrap)?,
+        _ => value::binary(op, a, b, sem)?,
     })
 }
 

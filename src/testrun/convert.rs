@@ -7,9 +7,9 @@
 use super::literal::unwrap_in_out;
 use crate::ir::Ty;
 use crate::sema::types::{Category, Elem};
-use crate::sim::value::{Value, fit};
 use crate::spec;
 use crate::syntax::literal;
+use crate::value::{Value, fit};
 
 /// A spec value as the run-time value of a variable of type `ty`; the error says why not.
 pub fn to_value(v: &spec::Value, ty: &Ty) -> Result<Value, String> {

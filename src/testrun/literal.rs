@@ -5,7 +5,7 @@
 
 use crate::ir::Ty;
 use crate::sema::types::{Category, Elem};
-use crate::sim::value::Value;
+use crate::value::Value;
 
 /// A value as an ST literal. With its type, an integer of an enumeration is written by the
 /// value's name.

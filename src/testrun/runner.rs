@@ -10,9 +10,9 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Program, Ty};
 use crate::sema::types::Elem;
 use crate::sim::Machine;
-use crate::sim::value::Value;
 use crate::source::{FileId, Span};
 use crate::spec::{self, Expected, Spec};
+use crate::value::Value;
 use std::time::{Duration, Instant};
 
 /// The outcome of one `[[test]]`.

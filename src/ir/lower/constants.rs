@@ -75,9 +75,8 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 let v = self.constant(operand, file, wide, depth + 1)?;
                 match op {
                     ast::UnaryOp::Plus => v,
-                    ast::UnaryOp::Neg => {
-                        values::negate(&v, true).map_err(|_| NOT_CONSTANT.to_string())?
-                    }
+                    ast::UnaryOp::Neg => values::negate(&v, values::Semantics::WRAPPING)
+                        .map_err(|_| NOT_CONSTANT.to_string())?,
                     ast::UnaryOp::Not => values::not(&v).map_err(|_| NOT_CONSTANT.to_string())?,
                 }
             }
@@ -89,7 +88,8 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                     .or(want);
                 let a = self.constant(lhs, file, operands, depth + 1)?;
                 let b = self.constant(rhs, file, operands, depth + 1)?;
-                values::binary(*op, &a, &b, true).map_err(|_| NOT_CONSTANT.to_string())?
+                values::binary(*op, &a, &b, values::Semantics::WRAPPING)
+                    .map_err(|_| NOT_CONSTANT.to_string())?
             }
             (_, Some(named @ (Resolved::Var(..) | Resolved::Global(_)))) => {
                 let var = match named {

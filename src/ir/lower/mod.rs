@@ -19,9 +19,9 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::sema::library::Markers;
 use crate::sema::types::{Category, TypeId, TypeKind};
 use crate::sema::{self, Analysis, FileTables, PouId, Project, Resolved, key};
-use crate::sim::value as values;
 use crate::syntax::ast::{self, ArgKind, ExprKind, LiteralKind, PouKind};
 use crate::syntax::literal;
+use crate::value as values;
 use rustc_hash::FxHashMap as HashMap;
 
 /// Lowers the POU named `root` and everything it calls. Expects a project without type
@@ -101,7 +101,7 @@ pub fn lower_with_conditions(
         root,
         globals: l.global_vars,
         globals_init: l.globals_init,
-        wrap: p.profile.wrapping_overflow,
+        semantics: values::Semantics::of(p.profile),
     };
     Ok((program, lowered))
 }

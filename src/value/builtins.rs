@@ -1,17 +1,18 @@
-//! The `@builtin` standard functions the simulator implements natively (numeric, selection,
-//! bit shifts, strings, durations, the clock), with the behaviour `iec-stdlib/README.md` fixes.
+//! The `@builtin` standard functions, which run natively rather than from an ST body (numeric,
+//! selection, bit shifts, strings, durations, the clock), with the behaviour
+//! `iec-stdlib/README.md` fixes.
 
-use super::value::{self, Fault, Value};
+use super::{self as value, Fault, Semantics, Value};
 use crate::ir::Builtin;
 use crate::sema::types::{Category, Elem};
 use crate::syntax::ast::BinaryOp;
 
 /// Applies a builtin to evaluated arguments, in the order of the function's inputs.
-pub fn call(b: Builtin, args: &[Value], now_ns: i128, wrap: bool) -> Result<Value, Fault> {
+pub fn call(b: Builtin, args: &[Value], now_ns: i128, sem: Semantics) -> Result<Value, Fault> {
     use Builtin::*;
     match (b, args) {
         (Now(e), []) => Ok(Value::Time(e, now_ns)),
-        (Abs, [Value::Int(e, x)]) => value::fit(*e, x.abs(), wrap),
+        (Abs, [Value::Int(e, x)]) => value::fit(*e, x.abs(), sem.wrap_integers),
         (Abs, [Value::Real(e, x)]) => Ok(Value::Real(*e, x.abs())),
         (Sqrt | Ln | Log | Exp | Sin | Cos | Tan | Asin | Acos | Atan, [Value::Real(e, x)]) => {
             let f: fn(f64) -> f64 = match b {
@@ -35,7 +36,7 @@ pub fn call(b: Builtin, args: &[Value], now_ns: i128, wrap: bool) -> Result<Valu
                 Expt,
                 &[Value::Real(Elem::LReal, *x as f64), n.clone()],
                 now_ns,
-                wrap,
+                sem,
             )?;
             value::convert(&r, *e)
         }
@@ -75,15 +76,15 @@ pub fn call(b: Builtin, args: &[Value], now_ns: i128, wrap: bool) -> Result<Valu
             let mut best = first.clone();
             let better = if b == Max { BinaryOp::Gt } else { BinaryOp::Lt };
             for v in rest {
-                if value::binary(better, v, &best, wrap)? == Value::Bool(true) {
+                if value::binary(better, v, &best, sem)? == Value::Bool(true) {
                     best = v.clone();
                 }
             }
             Ok(best)
         }
         (Limit, [mn, x, mx]) => {
-            let below = value::binary(BinaryOp::Lt, x, mn, wrap)? == Value::Bool(true);
-            let above = value::binary(BinaryOp::Gt, x, mx, wrap)? == Value::Bool(true);
+            let below = value::binary(BinaryOp::Lt, x, mn, sem)? == Value::Bool(true);
+            let above = value::binary(BinaryOp::Gt, x, mx, sem)? == Value::Bool(true);
             Ok(if below {
                 mn.clone()
             } else if above {
@@ -237,19 +238,39 @@ mod tests {
     fn selection() {
         let (a, b, c) = (int(Elem::Int, 3), int(Elem::Int, 9), int(Elem::Int, 5));
         assert_eq!(
-            call(Builtin::Max, &[a.clone(), b.clone(), c.clone()], 0, false),
+            call(
+                Builtin::Max,
+                &[a.clone(), b.clone(), c.clone()],
+                0,
+                Semantics::STRICT
+            ),
             Ok(b.clone())
         );
         assert_eq!(
-            call(Builtin::Min, &[a.clone(), b.clone(), c.clone()], 0, false),
+            call(
+                Builtin::Min,
+                &[a.clone(), b.clone(), c.clone()],
+                0,
+                Semantics::STRICT
+            ),
             Ok(a.clone())
         );
         assert_eq!(
-            call(Builtin::Limit, &[a.clone(), b.clone(), c.clone()], 0, false),
+            call(
+                Builtin::Limit,
+                &[a.clone(), b.clone(), c.clone()],
+                0,
+                Semantics::STRICT
+            ),
             Ok(c.clone())
         );
         assert_eq!(
-            call(Builtin::Limit, &[c.clone(), a.clone(), b.clone()], 0, false),
+            call(
+                Builtin::Limit,
+                &[c.clone(), a.clone(), b.clone()],
+                0,
+                Semantics::STRICT
+            ),
             Ok(c.clone())
         );
         assert_eq!(
@@ -257,7 +278,7 @@ mod tests {
                 Builtin::Sel,
                 &[Value::Bool(true), a.clone(), b.clone()],
                 0,
-                false
+                Semantics::STRICT
             ),
             Ok(b.clone())
         );
@@ -266,12 +287,17 @@ mod tests {
                 Builtin::Mux,
                 &[int(Elem::Int, 2), a.clone(), b, c.clone()],
                 0,
-                false
+                Semantics::STRICT
             ),
             Ok(c)
         );
         assert_eq!(
-            call(Builtin::Mux, &[int(Elem::Int, 3), a.clone(), a], 0, false),
+            call(
+                Builtin::Mux,
+                &[int(Elem::Int, 3), a.clone(), a],
+                0,
+                Semantics::STRICT
+            ),
             Err(Fault::IndexOutOfBounds {
                 index: 3,
                 low: 0,
@@ -285,23 +311,23 @@ mod tests {
         let byte = |v| int(Elem::Byte, v);
         let n = |v| int(Elem::Int, v);
         assert_eq!(
-            call(Builtin::Shl, &[byte(0x81), n(1)], 0, false),
+            call(Builtin::Shl, &[byte(0x81), n(1)], 0, Semantics::STRICT),
             Ok(byte(0x02))
         );
         assert_eq!(
-            call(Builtin::Shr, &[byte(0x81), n(1)], 0, false),
+            call(Builtin::Shr, &[byte(0x81), n(1)], 0, Semantics::STRICT),
             Ok(byte(0x40))
         );
         assert_eq!(
-            call(Builtin::Rol, &[byte(0x81), n(1)], 0, false),
+            call(Builtin::Rol, &[byte(0x81), n(1)], 0, Semantics::STRICT),
             Ok(byte(0x03))
         );
         assert_eq!(
-            call(Builtin::Ror, &[byte(0x81), n(1)], 0, false),
+            call(Builtin::Ror, &[byte(0x81), n(1)], 0, Semantics::STRICT),
             Ok(byte(0xC0))
         );
         assert_eq!(
-            call(Builtin::Shl, &[byte(0x81), n(8)], 0, false),
+            call(Builtin::Shl, &[byte(0x81), n(8)], 0, Semantics::STRICT),
             Ok(byte(0))
         );
     }
@@ -310,27 +336,47 @@ mod tests {
     fn strings_count_from_one() {
         let i = |v| int(Elem::Int, v);
         assert_eq!(
-            call(Builtin::Left, &[s("ABCDE"), i(2)], 0, false),
+            call(Builtin::Left, &[s("ABCDE"), i(2)], 0, Semantics::STRICT),
             Ok(s("AB"))
         );
         assert_eq!(
-            call(Builtin::Right, &[s("ABCDE"), i(2)], 0, false),
+            call(Builtin::Right, &[s("ABCDE"), i(2)], 0, Semantics::STRICT),
             Ok(s("DE"))
         );
         assert_eq!(
-            call(Builtin::Mid, &[s("ABCDE"), i(2), i(2)], 0, false),
+            call(
+                Builtin::Mid,
+                &[s("ABCDE"), i(2), i(2)],
+                0,
+                Semantics::STRICT
+            ),
             Ok(s("BC"))
         );
         assert_eq!(
-            call(Builtin::Insert, &[s("ABC"), s("xy"), i(0)], 0, false),
+            call(
+                Builtin::Insert,
+                &[s("ABC"), s("xy"), i(0)],
+                0,
+                Semantics::STRICT
+            ),
             Ok(s("xyABC"))
         );
         assert_eq!(
-            call(Builtin::Insert, &[s("ABC"), s("xy"), i(2)], 0, false),
+            call(
+                Builtin::Insert,
+                &[s("ABC"), s("xy"), i(2)],
+                0,
+                Semantics::STRICT
+            ),
             Ok(s("ABxyC"))
         );
         assert_eq!(
-            call(Builtin::Delete, &[s("ABCDE"), i(2), i(2)], 0, false),
+            call(
+                Builtin::Delete,
+                &[s("ABCDE"), i(2), i(2)],
+                0,
+                Semantics::STRICT
+            ),
             Ok(s("ADE"))
         );
         assert_eq!(
@@ -338,29 +384,45 @@ mod tests {
                 Builtin::Replace,
                 &[s("ABCDE"), s("x"), i(3), i(2)],
                 0,
-                false
+                Semantics::STRICT
             ),
             Ok(s("AxE"))
         );
         assert_eq!(
-            call(Builtin::Find, &[s("ABCBC"), s("BC")], 0, false),
+            call(Builtin::Find, &[s("ABCBC"), s("BC")], 0, Semantics::STRICT),
             Ok(i(2))
         );
-        assert_eq!(call(Builtin::Find, &[s("ABC"), s("X")], 0, false), Ok(i(0)));
-        assert_eq!(call(Builtin::Len, &[s("ÄBC")], 0, false), Ok(i(3)));
+        assert_eq!(
+            call(Builtin::Find, &[s("ABC"), s("X")], 0, Semantics::STRICT),
+            Ok(i(0))
+        );
+        assert_eq!(
+            call(Builtin::Len, &[s("ÄBC")], 0, Semantics::STRICT),
+            Ok(i(3))
+        );
         // A length beyond every string ends at the string's end.
         let huge = Value::Int(Elem::ULInt, u64::MAX as i128);
         assert_eq!(
-            call(Builtin::Mid, &[s("abc"), huge.clone(), i(2)], 0, false),
+            call(
+                Builtin::Mid,
+                &[s("abc"), huge.clone(), i(2)],
+                0,
+                Semantics::STRICT
+            ),
             Ok(s("bc"))
         );
         assert_eq!(
-            call(Builtin::Delete, &[s("abc"), huge, i(2)], 0, false),
+            call(
+                Builtin::Delete,
+                &[s("abc"), huge, i(2)],
+                0,
+                Semantics::STRICT
+            ),
             Ok(s("a"))
         );
         // Assignments cut strings to their declared length.
         assert_eq!(
-            call(Builtin::FitString(2), &[s("ÄBC")], 0, false),
+            call(Builtin::FitString(2), &[s("ÄBC")], 0, Semantics::STRICT),
             Ok(s("ÄB"))
         );
     }
@@ -369,25 +431,38 @@ mod tests {
     fn numeric_domain_errors_and_durations() {
         let r = |v| Value::Real(Elem::Real, v);
         assert_eq!(
-            call(Builtin::Sqrt, &[r(-1.0)], 0, false),
+            call(Builtin::Sqrt, &[r(-1.0)], 0, Semantics::STRICT),
             Err(Fault::OutOfRange)
         );
-        assert_eq!(call(Builtin::Sqrt, &[r(4.0)], 0, false), Ok(r(2.0)));
         assert_eq!(
-            call(Builtin::Trunc(Elem::Int), &[r(-2.7)], 0, false),
+            call(Builtin::Sqrt, &[r(4.0)], 0, Semantics::STRICT),
+            Ok(r(2.0))
+        );
+        assert_eq!(
+            call(Builtin::Trunc(Elem::Int), &[r(-2.7)], 0, Semantics::STRICT),
             Ok(int(Elem::Int, -2))
         );
         let t = Value::Time(Elem::Time, 1_000_000_000);
         assert_eq!(
-            call(Builtin::MulTime, &[t.clone(), int(Elem::Int, 3)], 0, false),
+            call(
+                Builtin::MulTime,
+                &[t.clone(), int(Elem::Int, 3)],
+                0,
+                Semantics::STRICT
+            ),
             Ok(Value::Time(Elem::Time, 3_000_000_000))
         );
         assert_eq!(
-            call(Builtin::DivTime, &[t, int(Elem::Int, 0)], 0, false),
+            call(
+                Builtin::DivTime,
+                &[t, int(Elem::Int, 0)],
+                0,
+                Semantics::STRICT
+            ),
             Err(Fault::DivisionByZero)
         );
         assert_eq!(
-            call(Builtin::Now(Elem::Time), &[], 42, false),
+            call(Builtin::Now(Elem::Time), &[], 42, Semantics::STRICT),
             Ok(Value::Time(Elem::Time, 42))
         );
     }

@@ -1,11 +1,58 @@
-//! Run-time values and the arithmetic of the elementary types, as the simulator executes them
-//! and the SMT encoder will encode them: two's-complement integers of the IEC widths that wrap
-//! around or fault per dialect, REAL rounded to single precision on every result, durations in
-//! nanoseconds, the standard's conversions (iec-stdlib/README.md, "Behaviour the standard
-//! leaves open").
+//! Run-time values and the meaning of every elementary operation: the one definition the IR's
+//! constants, the simulator and the SMT encoder's differential tests all use. Two's-complement
+//! integers of the IEC widths that wrap around or fault per dialect, REAL rounded to single
+//! precision on every result, durations in nanoseconds, the standard's conversions
+//! (iec-stdlib/README.md, "Behaviour the standard leaves open"), the `@builtin` functions
+//! ([`builtins`]).
+//!
+//! Invariant: nothing here depends on the simulator or the IR's execution; `ir`, `sim` and
+//! `verify` depend on this module, never the other way round.
 
+pub mod builtins;
+
+use crate::sema::dialect::Profile;
 use crate::sema::types::{Category, Elem};
 use crate::syntax::ast::BinaryOp;
+
+/// What a dialect's arithmetic does where the standard calls the result an error. The three
+/// rules are separate because they are separate questions for an encoder (bit-vector
+/// wrap-around, IEEE special values, truncation of a narrowing conversion), even though every
+/// dialect today answers all three alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Semantics {
+    /// Integer results outside their type wrap around in two's complement (otherwise R002).
+    pub wrap_integers: bool,
+    /// REAL arithmetic follows IEEE 754: a division by zero or an overflow gives ±INF and
+    /// invalid operations NaN (otherwise R001 / R002).
+    pub ieee_reals: bool,
+    /// Narrowing an integer to a smaller integer type keeps its low bits, as the vendors'
+    /// runtimes do (otherwise R004 when the value does not fit).
+    pub narrow_by_bits: bool,
+}
+
+impl Semantics {
+    /// The standard's: every result outside its type is a fault.
+    pub const STRICT: Semantics = Semantics {
+        wrap_integers: false,
+        ieee_reals: false,
+        narrow_by_bits: false,
+    };
+
+    /// The vendor runtimes': integers wrap, REALs are IEEE 754, narrowing keeps the low bits.
+    pub const WRAPPING: Semantics = Semantics {
+        wrap_integers: true,
+        ieee_reals: true,
+        narrow_by_bits: true,
+    };
+
+    pub fn of(profile: &Profile) -> Semantics {
+        if profile.wrapping_overflow {
+            Semantics::WRAPPING
+        } else {
+            Semantics::STRICT
+        }
+    }
+}
 
 /// A value of an elementary type. Integers and bit strings always lie within their type's
 /// range; a REAL is always a value a single-precision float can hold.
@@ -86,10 +133,9 @@ pub fn real(e: Elem, v: f64) -> Value {
 }
 
 /// A binary operator on two values of the same type (the lowering inserts the conversions).
-/// Comparisons give BOOL. `wrap` is the vendor dialects' arithmetic: integers wrap around in
-/// two's complement and REALs follow IEEE 754 (a division by zero gives ±INF); otherwise both
-/// are faults.
-pub fn binary(op: BinaryOp, a: &Value, b: &Value, wrap: bool) -> Result<Value, Fault> {
+/// Comparisons give BOOL.
+pub fn binary(op: BinaryOp, a: &Value, b: &Value, sem: Semantics) -> Result<Value, Fault> {
+    let wrap = sem.wrap_integers;
     use BinaryOp::*;
     let compare = |o: std::cmp::Ordering| {
         Value::Bool(match op {
@@ -144,7 +190,7 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value, wrap: bool) -> Result<Value, F
                 Add => x + y,
                 Sub => x - y,
                 Mul => x * y,
-                Div if *y == 0.0 && !wrap => return Err(Fault::DivisionByZero),
+                Div if *y == 0.0 && !sem.ieee_reals => return Err(Fault::DivisionByZero),
                 Div => x / y,
                 Power => x.powf(*y),
                 _ => return Err(Fault::TypeError),
@@ -153,7 +199,7 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value, wrap: bool) -> Result<Value, F
             // The vendor dialects compute in IEEE 754 (±INF, NaN); the standard calls a result
             // outside the type an error.
             match v {
-                Value::Real(_, r) if !r.is_finite() && !wrap => Err(Fault::Overflow),
+                Value::Real(_, r) if !r.is_finite() && !sem.ieee_reals => Err(Fault::Overflow),
                 v => Ok(v),
             }
         }
@@ -173,9 +219,9 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value, wrap: bool) -> Result<Value, F
 }
 
 /// Unary minus.
-pub fn negate(v: &Value, wrap: bool) -> Result<Value, Fault> {
+pub fn negate(v: &Value, sem: Semantics) -> Result<Value, Fault> {
     match v {
-        Value::Int(e, x) => fit(*e, -x, wrap),
+        Value::Int(e, x) => fit(*e, -x, sem.wrap_integers),
         Value::Real(e, x) => Ok(real(*e, -x)),
         Value::Time(e, x) => Ok(Value::Time(*e, -x)),
         _ => Err(Fault::TypeError),
@@ -204,7 +250,23 @@ fn time_unit(e: Elem) -> i128 {
     }
 }
 
-/// An explicit or implicit conversion to an elementary type (`*_TO_*`).
+/// An explicit or implicit conversion to an elementary type (`*_TO_*`) in a dialect: where
+/// integers narrow by their bits, an integer keeps its low bits in a smaller integer type.
+pub fn convert_in(v: &Value, to: Elem, sem: Semantics) -> Result<Value, Fault> {
+    match v {
+        Value::Int(_, x) if sem.narrow_by_bits && to.is_integer() => fit(to, *x, true),
+        _ => convert(v, to),
+    }
+}
+
+/// The next value of a `FOR` variable, or `None` where it would leave its type's range, which
+/// ends the loop (so `FOR i := 0 TO 32767` over an INT terminates).
+pub fn for_next(e: Elem, i: i128, step: i128) -> Option<Value> {
+    fit(e, i + step, false).ok()
+}
+
+/// An explicit or implicit conversion to an elementary type (`*_TO_*`), as the standard
+/// defines it.
 pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
     let to_cat = to.category();
     match v {
@@ -274,6 +336,9 @@ mod tests {
     use super::*;
     use BinaryOp::*;
 
+    const W: Semantics = Semantics::WRAPPING;
+    const S: Semantics = Semantics::STRICT;
+
     fn int(e: Elem, v: i128) -> Value {
         Value::Int(e, v)
     }
@@ -282,26 +347,26 @@ mod tests {
     fn integers_wrap_or_fault_by_dialect() {
         let max = int(Elem::Int, 32_767);
         let one = int(Elem::Int, 1);
-        assert_eq!(binary(Add, &max, &one, true), Ok(int(Elem::Int, -32_768)));
-        assert_eq!(binary(Add, &max, &one, false), Err(Fault::Overflow));
+        assert_eq!(binary(Add, &max, &one, W), Ok(int(Elem::Int, -32_768)));
+        assert_eq!(binary(Add, &max, &one, S), Err(Fault::Overflow));
         let zero = int(Elem::USInt, 0);
         assert_eq!(
-            binary(Sub, &zero, &int(Elem::USInt, 1), true),
+            binary(Sub, &zero, &int(Elem::USInt, 1), W),
             Ok(int(Elem::USInt, 255))
         );
         let big = int(Elem::ULInt, u64::MAX as i128);
-        assert_eq!(binary(Mul, &big, &big, true), Ok(int(Elem::ULInt, 1)));
-        assert_eq!(binary(Mul, &big, &big, false), Err(Fault::Overflow));
+        assert_eq!(binary(Mul, &big, &big, W), Ok(int(Elem::ULInt, 1)));
+        assert_eq!(binary(Mul, &big, &big, S), Err(Fault::Overflow));
     }
 
     #[test]
     fn division_truncates_and_mod_by_zero_is_zero() {
         let (a, b) = (int(Elem::DInt, -7), int(Elem::DInt, 2));
-        assert_eq!(binary(Div, &a, &b, false), Ok(int(Elem::DInt, -3)));
-        assert_eq!(binary(Mod, &a, &b, false), Ok(int(Elem::DInt, -1)));
+        assert_eq!(binary(Div, &a, &b, S), Ok(int(Elem::DInt, -3)));
+        assert_eq!(binary(Mod, &a, &b, S), Ok(int(Elem::DInt, -1)));
         let zero = int(Elem::DInt, 0);
-        assert_eq!(binary(Div, &a, &zero, true), Err(Fault::DivisionByZero));
-        assert_eq!(binary(Mod, &a, &zero, true), Ok(int(Elem::DInt, 0)));
+        assert_eq!(binary(Div, &a, &zero, W), Err(Fault::DivisionByZero));
+        assert_eq!(binary(Mod, &a, &zero, W), Ok(int(Elem::DInt, 0)));
     }
 
     #[test]
@@ -310,7 +375,7 @@ mod tests {
             Div,
             &Value::Real(Elem::Real, 1.0),
             &Value::Real(Elem::Real, 3.0),
-            false,
+            S,
         );
         assert_eq!(third, Ok(Value::Real(Elem::Real, (1.0f32 / 3.0) as f64)));
     }
@@ -352,10 +417,10 @@ mod tests {
     #[test]
     fn comparisons_and_time_arithmetic() {
         let (a, b) = (Value::Time(Elem::Time, 5), Value::Time(Elem::Time, 7));
-        assert_eq!(binary(Lt, &a, &b, false), Ok(Value::Bool(true)));
-        assert_eq!(binary(Add, &a, &b, false), Ok(Value::Time(Elem::Time, 12)));
+        assert_eq!(binary(Lt, &a, &b, S), Ok(Value::Bool(true)));
+        assert_eq!(binary(Add, &a, &b, S), Ok(Value::Time(Elem::Time, 12)));
         assert_eq!(
-            binary(Xor, &Value::Bool(true), &Value::Bool(true), false),
+            binary(Xor, &Value::Bool(true), &Value::Bool(true), S),
             Ok(Value::Bool(false))
         );
     }
