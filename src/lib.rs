@@ -7,6 +7,8 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod ir;
+pub mod pipeline;
+pub mod property;
 pub mod sema;
 pub mod sim;
 pub mod source;

@@ -13,6 +13,7 @@
 //!   only `@builtin` functions are [`Builtin`] operations.
 
 pub mod layout;
+pub mod literal;
 mod lower;
 
 pub use lower::{Condition, lower, lower_with_conditions};

@@ -7,7 +7,9 @@
 //! Expressions (assumptions, properties) are kept as text with their spans; they are parsed
 //! and typed against the implementation by the stages that evaluate them.
 
+pub mod interface;
 mod raw;
+pub mod values;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::sema::types::Elem;

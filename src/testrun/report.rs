@@ -7,9 +7,9 @@
 //! place in the spec, every input, and every expectation of the step against what the program
 //! had.
 
-use super::literal;
 use super::{Run, StepPoint, TestResult, Verdict};
 use crate::diagnostics::render;
+use crate::ir::literal;
 use crate::sema::types::Elem;
 
 /// The whole report; `color` applies to rendered run-time faults.

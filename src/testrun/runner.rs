@@ -3,14 +3,14 @@
 //! reported as a whole and a test run never stops on a conversion. Each test then runs on a
 //! fresh machine ([`run`]), the tests in parallel: they share nothing but the program.
 
-use super::convert::{literal_value, to_value};
-use super::literal;
-use super::properties::Watches;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::literal;
 use crate::ir::{Program, Ty};
+use crate::property::{Properties, Violation};
 use crate::sema::types::Elem;
 use crate::sim::Machine;
 use crate::source::{FileId, Span};
+use crate::spec::values::{literal_value, to_value};
 use crate::spec::{self, Expected, Spec};
 use crate::value::Value;
 use std::time::{Duration, Instant};
@@ -220,17 +220,22 @@ fn var_type(program: &Program, name: &str) -> Option<Ty> {
 
 impl Plan<'_> {
     /// Runs every test, each on a fresh machine, in parallel; results in the spec's order.
-    pub fn run_all(&self, program: &Program, watches: &Watches) -> Vec<TestResult> {
+    pub fn run_all(&self, program: &Program, properties: &Properties) -> Vec<TestResult> {
         use rayon::prelude::*;
         self.tests
             .par_iter()
-            .map(|test| self.run(program, watches, test))
+            .map(|test| self.run(program, properties, test))
             .collect()
     }
 
-    fn run(&self, program: &Program, watches: &Watches, test: &PlannedTest<'_>) -> TestResult {
+    fn run(
+        &self,
+        program: &Program,
+        properties: &Properties,
+        test: &PlannedTest<'_>,
+    ) -> TestResult {
         let started = Instant::now();
-        let verdict = self.verdict(program, watches, test);
+        let verdict = self.verdict(program, properties, test);
         TestResult {
             name: test.name.to_string(),
             elapsed: started.elapsed(),
@@ -238,9 +243,14 @@ impl Plan<'_> {
         }
     }
 
-    fn verdict(&self, program: &Program, watches: &Watches, test: &PlannedTest<'_>) -> Verdict {
+    fn verdict(
+        &self,
+        program: &Program,
+        properties: &Properties,
+        test: &PlannedTest<'_>,
+    ) -> Verdict {
         let mut machine = Machine::new(program, self.cycle_ns);
-        let mut monitor = watches.monitor();
+        let mut monitor = properties.monitor();
         let mut scans = 0u64;
         let mut time_ns = machine.now_ns();
         for (index, step) in test.steps.iter().enumerate() {
@@ -277,7 +287,7 @@ impl Plan<'_> {
                     Ok(Some(violation)) => {
                         return Verdict::Fail {
                             at: at(&machine, scans, time_ns),
-                            checks: vec![violation.check()],
+                            checks: vec![failed(violation)],
                         };
                     }
                     Err(fault) => {
@@ -300,7 +310,7 @@ impl Plan<'_> {
                 };
                 checks.push(check.against(&actual));
             }
-            checks.extend(violated.map(|v| v.check()));
+            checks.extend(violated.map(failed));
             if checks.iter().any(|c| !c.ok) {
                 return Verdict::Fail {
                     at: at(&machine, scans, time_ns),
@@ -331,6 +341,17 @@ impl Plan<'_> {
             step,
             format!("the simulator {what}"),
         )
+    }
+}
+
+/// A violated property as a failed check of the step, for the reports.
+fn failed(v: Violation) -> Check {
+    Check {
+        name: v.name,
+        expected: v.expected,
+        tolerance: None,
+        actual: "FALSE".into(),
+        ok: false,
     }
 }
 

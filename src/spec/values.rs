@@ -4,8 +4,8 @@
 //! spec are ST literal text (`TRUE`, `T#5s`, `1.5`, `E_Mode#Run`); they are read into spec
 //! values first, so one conversion serves steps and initial values alike.
 
-use super::literal::unwrap_in_out;
 use crate::ir::Ty;
+use crate::ir::literal::unwrap_in_out;
 use crate::sema::types::{Category, Elem};
 use crate::spec;
 use crate::syntax::literal;
@@ -146,7 +146,9 @@ fn describe(v: &spec::Value) -> String {
         spec::Value::Bool(b) => format!("`{b}`"),
         spec::Value::Int(i) => format!("the integer {i}"),
         spec::Value::Real(x) => format!("the number {x}"),
-        spec::Value::Time(ns) => format!("the duration {}", super::literal::time(Elem::Time, *ns)),
+        spec::Value::Time(ns) => {
+            format!("the duration {}", crate::ir::literal::time(Elem::Time, *ns))
+        }
         spec::Value::Text(s) => format!("\"{s}\""),
     }
 }

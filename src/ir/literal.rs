@@ -28,7 +28,7 @@ pub fn value(v: &Value, ty: Option<&Ty>) -> String {
 }
 
 /// The type a `VAR_IN_OUT` refers to.
-pub(super) fn unwrap_in_out(ty: &Ty) -> &Ty {
+pub fn unwrap_in_out(ty: &Ty) -> &Ty {
     match ty {
         Ty::InOut(inner) => unwrap_in_out(inner),
         other => other,

@@ -1,0 +1,101 @@
+//! The properties watched by the simulator, after every scan of a test: a test that drives the
+//! program into a violation fails there, even where its own expectations would pass.
+
+use super::{Kind, Properties};
+use crate::sim::{Machine, RunFault};
+use crate::spec::Within;
+
+/// A property that did not hold.
+pub struct Violation {
+    /// `property "name"`.
+    pub name: String,
+    /// What should have held (`TRUE`, or the response and its window).
+    pub expected: String,
+}
+
+/// One test's progress through the response properties: the earliest trigger still waiting for
+/// its response, per property.
+pub struct Monitor<'w> {
+    properties: &'w Properties,
+    pending: Vec<Option<Deadline>>,
+}
+
+#[derive(Clone, Copy)]
+enum Deadline {
+    Scan(u64),
+    Time(i128),
+}
+
+impl Properties {
+    pub fn monitor(&self) -> Monitor<'_> {
+        Monitor {
+            properties: self,
+            pending: vec![None; self.properties.len()],
+        }
+    }
+}
+
+impl Monitor<'_> {
+    /// Checks every property after scan `scan`, which ran at `time_ns`; the next scan runs one
+    /// `cycle_ns` later.
+    pub fn after_scan(
+        &mut self,
+        machine: &mut Machine<'_>,
+        scan: u64,
+        time_ns: i128,
+        cycle_ns: i128,
+    ) -> Result<Option<Violation>, RunFault> {
+        let w = self.properties;
+        for (i, watch) in w.properties.iter().enumerate() {
+            let mut holds = |e: usize| machine.holds(&w.exprs[e], w.file, watch.span);
+            match &watch.kind {
+                Kind::Invariant(e) => {
+                    if !holds(*e)? {
+                        return Ok(Some(Violation {
+                            name: format!("property \"{}\"", watch.name),
+                            expected: "TRUE".into(),
+                        }));
+                    }
+                }
+                Kind::Response {
+                    when,
+                    then,
+                    within,
+                    text,
+                } => {
+                    if holds(*when)? && self.pending[i].is_none() {
+                        self.pending[i] = Some(match within {
+                            Within::Scans(n) => Deadline::Scan(scan + n),
+                            Within::Time(t) => Deadline::Time(time_ns + t),
+                        });
+                    }
+                    let Some(deadline) = self.pending[i] else {
+                        continue;
+                    };
+                    if holds(*then)? {
+                        self.pending[i] = None;
+                        continue;
+                    }
+                    // Violated when no later scan is still inside the window.
+                    let missed = match deadline {
+                        Deadline::Scan(last) => scan >= last,
+                        Deadline::Time(last) => time_ns + cycle_ns > last,
+                    };
+                    if missed {
+                        let window = match within {
+                            Within::Scans(n) => format!("{n} scan(s)"),
+                            Within::Time(t) => {
+                                crate::ir::literal::time(crate::sema::types::Elem::Time, *t)
+                            }
+                        };
+                        return Ok(Some(Violation {
+                            name: format!("property \"{}\"", watch.name),
+                            expected: format!("`{text}` within {window}"),
+                        }));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+}
