@@ -198,7 +198,12 @@ fn every_variant_is_well_typed() {
                 &implementation.display().to_string(),
             ]);
             let out = text(&o);
-            assert_eq!(o.status.code(), Some(0), "{}\n{out}", implementation.display());
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}\n{out}",
+                implementation.display()
+            );
             if implementation == &p.correct {
                 assert!(
                     out.contains("0 errors, 0 warnings"),
@@ -279,10 +284,7 @@ fn the_two_second_response_is_exact() {
         source.replace("within = \"T#2s\"", "within = \"T#1990ms\""),
     )
     .unwrap();
-    let o = test(
-        &tight_spec.display().to_string(),
-        &dir.join("correct.st"),
-    );
+    let o = test(&tight_spec.display().to_string(), &dir.join("correct.st"));
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     let lines: Vec<&str> = out.lines().collect();
