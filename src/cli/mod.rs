@@ -8,6 +8,7 @@ mod output;
 mod parse;
 mod project;
 mod test;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -59,6 +60,25 @@ enum Command {
     /// (errors in the spec or the implementation), 2 on usage errors (bad options, unreadable
     /// files).
     Test(test::Args),
+    /// Prove a spec's properties, and that no run-time fault can happen, for every input.
+    ///
+    /// `stforge verify SPEC IMPL…` checks the spec's invariants and responses and the implicit
+    /// checks of the code (division by zero R001, overflow R002 in the strict dialect, index out
+    /// of bounds R003, conversion out of range R004) on the spec's POU; `stforge verify FILE…`
+    /// checks every PROGRAM, FUNCTION_BLOCK and FUNCTION for run-time faults with its inputs
+    /// free. Inputs may take any value in every scan, within the spec's `[[assume]]`s; the clock
+    /// advances between `cycle_min` and `cycle_max` (both `cycle` unless given).
+    ///
+    /// Each gets a verdict: PROVED (by k-induction, with k; no depth bound), VIOLATED (with a
+    /// counterexample that the simulator has replayed, printed as a table of scans) or UNKNOWN
+    /// (with the reason: depth or time reached, a construct the verifier does not support, a
+    /// loop that may run more than --unwind passes). Properties are proved for executions
+    /// without run-time faults; the faults are the implicit checks.
+    ///
+    /// Exit status: 0 when everything was proved, 1 when something was violated (or nothing
+    /// could be verified because of errors), 3 when nothing was violated but something is
+    /// unknown, 2 on usage errors or an internal error (a counterexample that did not replay).
+    Verify(verify::Args),
 }
 
 /// Exit statuses shared by all commands.
@@ -75,5 +95,6 @@ pub fn run(cli: Cli) -> i32 {
         Command::Explain(args) => explain::run(args),
         Command::Parse(args) => parse::run(args),
         Command::Test(args) => test::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }

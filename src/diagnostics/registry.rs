@@ -123,12 +123,15 @@ registry! {
     P004: Spec, Error, "value does not match the variable's type";
     P005: Spec, Error, "invalid interface declaration in spec";
     P006: Spec, Error, "implementation does not match the spec";
+    P007: Spec, Error, "variable cannot be set or read by a test";
     R001: Run, Error, "division by zero";
     R002: Run, Error, "integer overflow";
     R003: Run, Error, "array index out of bounds";
     R004: Run, Error, "value out of range";
     R005: Run, Error, "scan cycle did not finish";
-    R006: Run, Error, "not supported by the simulator";
+    R006: Run, Error, "construct not supported yet";
+    R008: Run, Error, "no POU to run";
+    R009: Run, Error, "internal error";
 }
 
 impl Code {

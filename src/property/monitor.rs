@@ -7,6 +7,8 @@ use crate::spec::Within;
 
 /// A property that did not hold.
 pub struct Violation {
+    /// The property's index in [`Properties::properties`].
+    pub index: usize,
     /// `property "name"`.
     pub name: String,
     /// What should have held (`TRUE`, or the response and its window).
@@ -36,25 +38,29 @@ impl Properties {
 }
 
 impl Monitor<'_> {
-    /// Checks every property after scan `scan`, which ran at `time_ns`; the next scan runs one
-    /// `cycle_ns` later.
+    /// Checks every property after scan `scan`, which ran at `time_ns`, and returns those that
+    /// failed in it. The machine's clock
+    /// says when the next scan runs. A response is violated at the last scan of its window: the
+    /// one after which no scan inside the window is left.
     pub fn after_scan(
         &mut self,
         machine: &mut Machine<'_>,
         scan: u64,
         time_ns: i128,
-        cycle_ns: i128,
-    ) -> Result<Option<Violation>, RunFault> {
+    ) -> Result<Vec<Violation>, RunFault> {
+        let next_ns = machine.now_ns();
         let w = self.properties;
+        let mut violations = Vec::new();
         for (i, watch) in w.properties.iter().enumerate() {
             let mut holds = |e: usize| machine.holds(&w.exprs[e], w.file, watch.span);
             match &watch.kind {
                 Kind::Invariant(e) => {
                     if !holds(*e)? {
-                        return Ok(Some(Violation {
+                        violations.push(Violation {
+                            index: i,
                             name: format!("property \"{}\"", watch.name),
                             expected: "TRUE".into(),
-                        }));
+                        });
                     }
                 }
                 Kind::Response {
@@ -79,7 +85,7 @@ impl Monitor<'_> {
                     // Violated when no later scan is still inside the window.
                     let missed = match deadline {
                         Deadline::Scan(last) => scan >= last,
-                        Deadline::Time(last) => time_ns + cycle_ns > last,
+                        Deadline::Time(last) => next_ns > last,
                     };
                     if missed {
                         let window = match within {
@@ -88,14 +94,15 @@ impl Monitor<'_> {
                                 crate::ir::literal::time(crate::sema::types::Elem::Time, *t)
                             }
                         };
-                        return Ok(Some(Violation {
+                        violations.push(Violation {
+                            index: i,
                             name: format!("property \"{}\"", watch.name),
                             expected: format!("`{text}` within {window}"),
-                        }));
+                        });
                     }
                 }
             }
         }
-        Ok(None)
+        Ok(violations)
     }
 }

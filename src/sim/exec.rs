@@ -51,7 +51,7 @@ impl RunFault {
                 ),
             ),
             Fault::TypeError => (
-                Code::R006,
+                Code::R009,
                 "internal error: operands of unexpected types (please report this)".to_string(),
             ),
         };
@@ -133,6 +133,12 @@ impl<'p> Machine<'p> {
 
     /// Runs the root POU once at the current time, then advances the clock by one cycle.
     pub fn scan(&mut self) -> Result<(), RunFault> {
+        self.scan_then_advance(self.cycle_ns)
+    }
+
+    /// Runs the root POU once at the current time, then advances the clock by `elapsed_ns`: the
+    /// time until the next scan (a counterexample's scans need not be evenly spaced).
+    pub fn scan_then_advance(&mut self, elapsed_ns: i128) -> Result<(), RunFault> {
         let body = self.program.root();
         self.budget = WATCHDOG_STATEMENTS;
         self.depth = 0;
@@ -141,7 +147,7 @@ impl<'p> Machine<'p> {
         }
         let result = self.block(&body.stmts, self.root);
         self.scans += 1;
-        self.now_ns += self.cycle_ns;
+        self.now_ns += elapsed_ns;
         match result {
             Ok(_) => Ok(()),
             Err(Stop::At(fault)) => Err(*fault),
@@ -165,6 +171,28 @@ impl<'p> Machine<'p> {
             Stop::At(fault) => *fault,
             Stop::Fault(fault) => RunFault { fault, file, span },
         })
+    }
+
+    /// The memory between scans: the globals, the root instance from [`Machine::root_slot`],
+    /// the storage of the root's in-outs. The verifier lays out its terms the same way.
+    pub fn memory(&self) -> &[Value] {
+        &self.memory[..self.stack_base]
+    }
+
+    /// Where the root instance (or a root function's frame) starts in [`Machine::memory`].
+    pub fn root_slot(&self) -> usize {
+        self.root
+    }
+
+    /// Sets a slot of [`Machine::memory`] to a value of its type; false otherwise.
+    pub fn set_slot(&mut self, slot: usize, value: Value) -> bool {
+        match self.memory.get(slot) {
+            Some(old) if slot < self.stack_base && same_type(old, &value) => {
+                self.memory[slot] = value;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The time of the next scan.
@@ -195,14 +223,15 @@ impl<'p> Machine<'p> {
         self.slot(path).and_then(|s| self.memory.get(s).cloned())
     }
 
-    /// Sets a scalar of the root instance; false if the path names no scalar.
+    /// Sets a scalar of the root instance to a value of its type; false if the path names no
+    /// scalar or the value is of another type (a slot always holds a value of its own type).
     pub fn write(&mut self, path: &str, value: Value) -> bool {
         match self.slot(path) {
-            Some(s) => {
+            Some(s) if same_type(&self.memory[s], &value) => {
                 self.memory[s] = value;
                 true
             }
-            None => false,
+            _ => false,
         }
     }
 
@@ -613,6 +642,17 @@ fn apply(op: BinaryOp, a: &Value, b: &Value, sem: value::Semantics) -> Result<Va
         (BinaryOp::Eq, Value::Int(_, x), Value::Int(_, y)) => Value::Bool(x == y),
         _ => value::binary(op, a, b, sem)?,
     })
+}
+
+/// Whether two values are of one elementary type (strings of any length are one type here:
+/// the slot's declared length is the lowering's business).
+fn same_type(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x, _), Value::Int(y, _))
+        | (Value::Real(x, _), Value::Real(y, _))
+        | (Value::Time(x, _), Value::Time(y, _)) => x == y,
+        _ => std::mem::discriminant(a) == std::mem::discriminant(b),
+    }
 }
 
 fn is_logical(op: BinaryOp) -> bool {

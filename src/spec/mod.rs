@@ -24,6 +24,9 @@ pub struct Spec {
     pub pou: PouSpec,
     /// Simulated time per scan, in nanoseconds.
     pub cycle_ns: i128,
+    /// The shortest and longest time between two scans the verifier considers (`cycle_min`,
+    /// `cycle_max`; both `cycle` unless given), in nanoseconds.
+    pub cycle_range_ns: (i128, i128),
     pub assumptions: Vec<Text>,
     pub properties: Vec<Property>,
     pub tests: Vec<Test>,
@@ -232,6 +235,7 @@ impl Validator<'_> {
                 "the scan cycle must be longer than zero".into(),
             );
         }
+        let cycle_range_ns = self.cycle_range(raw.scan.as_ref(), cycle_ns);
         let assumptions = raw.assume.iter().map(|a| text(&a.expr)).collect();
         let properties = raw
             .property
@@ -246,10 +250,39 @@ impl Validator<'_> {
         Some(Spec {
             pou,
             cycle_ns,
+            cycle_range_ns,
             assumptions,
             properties,
             tests,
         })
+    }
+
+    /// `cycle_min` and `cycle_max`: positive, in order, around `cycle`.
+    fn cycle_range(&mut self, scan: Option<&raw::RawScan>, cycle_ns: i128) -> (i128, i128) {
+        let Some(scan) = scan else {
+            return (cycle_ns, cycle_ns);
+        };
+        let mut bound = |value: &Option<Spanned<String>>| {
+            value
+                .as_ref()
+                .and_then(|v| Some((self.duration(v)?, span_of(v))))
+        };
+        let (min, max) = (bound(&scan.cycle_min), bound(&scan.cycle_max));
+        let range = (
+            min.map_or(cycle_ns, |(ns, _)| ns),
+            max.map_or(cycle_ns, |(ns, _)| ns),
+        );
+        let at = min.or(max).map_or(span_of(&scan.cycle), |(_, span)| span);
+        if range.0 <= 0 || range.0 > cycle_ns || cycle_ns > range.1 {
+            self.error(
+                Code::P002,
+                at,
+                "`cycle_min` must be longer than zero and at most `cycle`, and `cycle_max` at \
+                 least `cycle`"
+                    .into(),
+            );
+        }
+        range
     }
 
     fn pou(&mut self, raw: &raw::RawPou) -> Option<PouSpec> {

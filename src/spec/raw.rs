@@ -41,6 +41,8 @@ pub struct RawPou {
 #[serde(deny_unknown_fields)]
 pub struct RawScan {
     pub cycle: Spanned<String>,
+    pub cycle_min: Option<Spanned<String>>,
+    pub cycle_max: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Debug)]

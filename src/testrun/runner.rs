@@ -121,10 +121,14 @@ pub fn plan<'s>(
         let ty = var_type(program, &name.text);
         if ty.is_none() {
             diagnostics.push(Diagnostic::new(
-                Code::R006,
+                Code::P007,
                 spec_file,
                 name.span,
-                format!("the simulator cannot read or write `{}`", name.text),
+                format!(
+                    "`{}` is not a variable of the program that a test can set or read \
+                     (an elementary value, string or enumeration)",
+                    name.text
+                ),
             ));
         }
         ty
@@ -274,20 +278,20 @@ impl Plan<'_> {
             }
             // A property violated in the step's last scan is reported with the step's own
             // expectations; one violated earlier ends the test there.
-            let mut violated = None;
+            let mut violated = Vec::new();
             for scan in 0..step.scans {
                 time_ns = machine.now_ns();
                 scans += 1;
                 let watched = machine
                     .scan()
-                    .and_then(|()| monitor.after_scan(&mut machine, scans, time_ns, self.cycle_ns));
+                    .and_then(|()| monitor.after_scan(&mut machine, scans, time_ns));
                 match watched {
-                    Ok(None) => {}
-                    Ok(Some(violation)) if scan + 1 == step.scans => violated = Some(violation),
-                    Ok(Some(violation)) => {
+                    Ok(violations) if violations.is_empty() => {}
+                    Ok(violations) if scan + 1 == step.scans => violated = violations,
+                    Ok(violations) => {
                         return Verdict::Fail {
                             at: at(&machine, scans, time_ns),
-                            checks: vec![failed(violation)],
+                            checks: violations.into_iter().map(failed).collect(),
                         };
                     }
                     Err(fault) => {
@@ -310,7 +314,7 @@ impl Plan<'_> {
                 };
                 checks.push(check.against(&actual));
             }
-            checks.extend(violated.map(failed));
+            checks.extend(violated.into_iter().map(failed));
             if checks.iter().any(|c| !c.ok) {
                 return Verdict::Fail {
                     at: at(&machine, scans, time_ns),
@@ -333,14 +337,9 @@ impl Plan<'_> {
             .collect()
     }
 
-    /// R006 at a spec step: the simulator could not do what the step asks.
+    /// P007 at a spec step: the step names a variable the machine cannot set or read.
     fn unsupported(&self, step: Span, what: String) -> Diagnostic {
-        Diagnostic::new(
-            Code::R006,
-            self.spec_file,
-            step,
-            format!("the simulator {what}"),
-        )
+        Diagnostic::new(Code::P007, self.spec_file, step, format!("a test {what}"))
     }
 }
 

@@ -11,7 +11,7 @@ use crate::syntax::ast::BinaryOp;
 pub fn call(b: Builtin, args: &[Value], now_ns: i128, sem: Semantics) -> Result<Value, Fault> {
     use Builtin::*;
     match (b, args) {
-        (Now(e), []) => Ok(Value::Time(e, now_ns)),
+        (Now(e), []) => Ok(value::time(e, now_ns)),
         (Abs, [Value::Int(e, x)]) => value::fit(*e, x.abs(), sem.wrap_integers),
         (Abs, [Value::Real(e, x)]) => Ok(Value::Real(*e, x.abs())),
         (Sqrt | Ln | Log | Exp | Sin | Cos | Tan | Asin | Acos | Atan, [Value::Real(e, x)]) => {
@@ -49,15 +49,15 @@ pub fn call(b: Builtin, args: &[Value], now_ns: i128, sem: Semantics) -> Result<
             _ => Err(Fault::TypeError),
         },
         (MulTime, [Value::Time(e, t), n]) => match n {
-            Value::Int(_, n) => Ok(Value::Time(*e, t * n)),
-            Value::Real(_, n) => Ok(Value::Time(*e, (*t as f64 * n).round() as i128)),
+            Value::Int(_, n) => Ok(value::time(*e, t * n)),
+            Value::Real(_, n) => Ok(value::time(*e, (*t as f64 * n).round() as i128)),
             _ => Err(Fault::TypeError),
         },
         (DivTime, [Value::Time(e, t), n]) => match n {
             Value::Int(_, 0) => Err(Fault::DivisionByZero),
-            Value::Int(_, n) => Ok(Value::Time(*e, t / n)),
+            Value::Int(_, n) => Ok(value::time(*e, t / n)),
             Value::Real(_, n) if *n == 0.0 => Err(Fault::DivisionByZero),
-            Value::Real(_, n) => Ok(Value::Time(*e, (*t as f64 / n).round() as i128)),
+            Value::Real(_, n) => Ok(value::time(*e, (*t as f64 / n).round() as i128)),
             _ => Err(Fault::TypeError),
         },
         (FitString(len), [Value::String(text)]) => {

@@ -124,6 +124,12 @@ pub fn fit(e: Elem, v: i128, wrap: bool) -> Result<Value, Fault> {
     Ok(Value::Int(e, (v - lo).rem_euclid(span) + lo))
 }
 
+/// A duration or date of `ns` nanoseconds, wrapped into the 64 bits every TIME, LTIME and date
+/// value has (the simulator and the verifier's bit-vectors alike; ±292 years).
+pub fn time(e: Elem, ns: i128) -> Value {
+    Value::Time(e, ns as i64 as i128)
+}
+
 /// Rounds to the precision of the type: REAL results are single precision.
 pub fn real(e: Elem, v: f64) -> Value {
     match e {
@@ -208,8 +214,8 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value, sem: Semantics) -> Result<Valu
                 return Ok(compare(x.cmp(y)));
             }
             match op {
-                Add => Ok(Value::Time(*e, x + y)),
-                Sub => Ok(Value::Time(*e, x - y)),
+                Add => Ok(time(*e, x + y)),
+                Sub => Ok(time(*e, x - y)),
                 _ => Err(Fault::TypeError),
             }
         }
@@ -223,7 +229,7 @@ pub fn negate(v: &Value, sem: Semantics) -> Result<Value, Fault> {
     match v {
         Value::Int(e, x) => fit(*e, -x, sem.wrap_integers),
         Value::Real(e, x) => Ok(real(*e, -x)),
-        Value::Time(e, x) => Ok(Value::Time(*e, -x)),
+        Value::Time(e, x) => Ok(time(*e, -x)),
         _ => Err(Fault::TypeError),
     }
 }
@@ -292,7 +298,7 @@ pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
                 fit(to, *x, false).map_err(|_| Fault::OutOfRange)
             }
             Category::Real => Ok(real(to, *x as f64)),
-            Category::Duration | Category::Date => Ok(Value::Time(to, x * time_unit(to))),
+            Category::Duration | Category::Date => Ok(time(to, x * time_unit(to))),
             Category::Char => {
                 let max = (1i128 << to.bits()) - 1;
                 if (0..=max).contains(x) {
@@ -313,7 +319,7 @@ pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
             }
             // In the unit of the type (REAL_TO_TIME(1500.0) = T#1s500ms).
             Category::Duration | Category::Date if x.is_finite() => {
-                Ok(Value::Time(to, (x * time_unit(to) as f64).round() as i128))
+                Ok(time(to, (x * time_unit(to) as f64).round() as i128))
             }
             Category::Duration | Category::Date => Err(Fault::OutOfRange),
             _ => Err(Fault::TypeError),

@@ -49,7 +49,7 @@ pub fn lower_with_conditions(
     let Some(&root_pou) = p.pou_names.get(&key(root)) else {
         let message = format!("no POU named `{root}` to run");
         return Err(vec![Diagnostic::new(
-            Code::R006,
+            Code::R008,
             FileId(0),
             Span::default(),
             message,
@@ -144,7 +144,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
             Code::R006,
             file,
             span,
-            format!("the simulator does not support {what}"),
+            format!("stforge cannot run or verify {what} yet"),
         ));
         Reported
     }

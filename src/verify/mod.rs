@@ -1,0 +1,289 @@
+//! `stforge verify`: proves the spec's properties, and that no run-time fault can happen, for
+//! every input sequence the environment may send, on the IR the simulator runs.
+//!
+//! - [`symbolic`] encodes one scan as z3 terms, with the meaning `value` gives every operation;
+//! - [`system`] makes the program a transition system (state, inputs, clock, monitors) and says
+//!   what each goal asks of a scan;
+//! - [`engine`] runs bounded model checking and k-induction per goal, each solver call
+//!   time-boxed;
+//! - [`replay`] runs every counterexample on the simulator before it is reported.
+//!
+//! Verdicts: `proved` only by k-induction with nothing approximated in the way (an
+//! over-approximated value can only add behaviours, so a proof stays a proof); `violated` only
+//! with a trace the simulator replays to the same failure; `unknown` otherwise, with the reason
+//! (the depth or time reached, a construct the encoder does not express, a loop that may need
+//! more passes than it was unrolled for, a counterexample that depends on an unmodelled value).
+
+mod engine;
+pub mod replay;
+pub mod report;
+mod symbolic;
+mod system;
+
+pub use engine::TraceStep;
+pub use system::{Goal, SiteKey};
+
+use crate::ir::Program;
+use crate::property::{Kind, Properties};
+use crate::source::{FileId, Span};
+use engine::{Budget, Encoded, Outcome};
+use rayon::prelude::*;
+use replay::Replay;
+use std::time::{Duration, Instant};
+use symbolic::Limits;
+use system::System;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Scans of bounded model checking, and the largest k of k-induction.
+    pub depth: u32,
+    /// Time for each goal.
+    pub timeout: Duration,
+    /// Passes a loop is unrolled for when its end is not known.
+    pub unwind: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            depth: 20,
+            timeout: Duration::from_secs(10),
+            unwind: 32,
+        }
+    }
+}
+
+/// The verdict on one goal.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    /// By k-induction at `k` (no depth bound).
+    Proved {
+        k: u32,
+    },
+    /// A counterexample the simulator replays to the same failure.
+    Violated {
+        trace: Vec<TraceStep>,
+        replay: Replay,
+    },
+    Unknown {
+        depth: u32,
+        reason: String,
+    },
+    /// The simulator did not confirm a counterexample of an exact encoding: a bug in stforge.
+    Disagreement {
+        trace: Vec<TraceStep>,
+        replay: Replay,
+    },
+}
+
+/// One goal's result.
+#[derive(Clone, Debug)]
+pub struct GoalResult {
+    pub goal: Goal,
+    /// The property's name, or the fault's code and what it means.
+    pub name: String,
+    /// `invariant`, `response`, `implicit` (a run-time fault) or `unwinding`.
+    pub kind: &'static str,
+    /// Where it is written: the property in the spec, the statement in the code.
+    pub file: FileId,
+    pub span: Span,
+    pub verdict: Verdict,
+    pub elapsed: Duration,
+}
+
+/// Everything one verification found.
+pub struct Report {
+    pub results: Vec<GoalResult>,
+    /// Values the encoding leaves unconstrained (REAL arithmetic, STRING values).
+    pub approximations: Vec<&'static str>,
+}
+
+/// The goals of a program: its properties, then every place where a fault or an unfinished loop
+/// may happen (found by encoding one scan from an arbitrary state).
+fn goals(system: &System<'_>) -> Vec<(Goal, String, &'static str, FileId, Span)> {
+    let mut goals = Vec::new();
+    if let Some(properties) = system.properties {
+        for (i, p) in properties.properties.iter().enumerate() {
+            let kind = match p.kind {
+                Kind::Invariant(_) => "invariant",
+                Kind::Response { .. } => "response",
+            };
+            goals.push((
+                Goal::Property(i),
+                p.name.clone(),
+                kind,
+                properties.file,
+                p.span,
+            ));
+        }
+    }
+    let (state, _) = system.arbitrary("probe");
+    let (scan, _, _) = system.scan(&state, 0);
+    let mut sites: Vec<(Goal, String, &'static str, FileId, Span)> = Vec::new();
+    for f in &scan.faults {
+        let key = system::site_key(f);
+        if !sites.iter().any(|(g, ..)| *g == Goal::Fault(key.clone())) {
+            let name = format!("{} {}", key.code, fault_meaning(key.code));
+            sites.push((
+                Goal::Fault(key.clone()),
+                name,
+                "implicit",
+                key.file,
+                key.span(),
+            ));
+        }
+    }
+    for u in &scan.unwinds {
+        let key = system::unwind_key(u);
+        if !sites.iter().any(|(g, ..)| *g == Goal::Unwind(key.clone())) {
+            let name = format!("loop ends within {} passes", system.limits.unwind);
+            sites.push((
+                Goal::Unwind(key.clone()),
+                name,
+                "unwinding",
+                key.file,
+                key.span(),
+            ));
+        }
+    }
+    sites.sort_by_key(|(_, _, _, file, span)| (*file, span.start));
+    goals.extend(sites);
+    goals
+}
+
+fn fault_meaning(code: &str) -> &'static str {
+    match code {
+        "R001" => "division by zero",
+        "R002" => "integer overflow",
+        "R003" => "array index out of bounds",
+        "R004" => "value out of range",
+        _ => "run-time fault",
+    }
+}
+
+/// Verifies a program from its root: the spec's properties (if given) and the implicit checks.
+/// `cycle_ns` is the spec's cycle (the replay's default), `cycle_range_ns` what the clock may
+/// advance by between scans.
+pub fn verify(
+    program: &Program,
+    properties: Option<&Properties>,
+    cycle_ns: i128,
+    cycle_range_ns: (i128, i128),
+    options: Options,
+) -> Report {
+    let limits = Limits {
+        unwind: options.unwind,
+    };
+    let goals = {
+        let system = System::new(program, properties, cycle_ns, cycle_range_ns, limits);
+        goals(&system)
+    };
+    let checked: Vec<(GoalResult, Vec<&'static str>)> = goals
+        .into_par_iter()
+        .map(|(goal, name, kind, file, span)| {
+            // One z3 context per thread: each goal builds its own terms.
+            let system = System::new(program, properties, cycle_ns, cycle_range_ns, limits);
+            let started = Instant::now();
+            let budget = Budget {
+                depth: options.depth,
+                deadline: started + options.timeout,
+            };
+            let mut encoded = Encoded {
+                unsupported: Vec::new(),
+                approximations: Vec::new(),
+            };
+            let outcome = engine::check(&system, &goal, &budget, &mut encoded);
+            let verdict = judge(&system, &goal, outcome, &encoded);
+            let result = GoalResult {
+                goal,
+                name,
+                kind,
+                file,
+                span,
+                verdict,
+                elapsed: started.elapsed(),
+            };
+            (result, encoded.approximations)
+        })
+        .collect();
+    let mut approximations: Vec<&'static str> = Vec::new();
+    let mut results = Vec::with_capacity(checked.len());
+    for (result, approx) in checked {
+        for a in approx {
+            if !approximations.contains(&a) {
+                approximations.push(a);
+            }
+        }
+        results.push(result);
+    }
+    downgrade_for_loops(&mut results, options.unwind);
+    Report {
+        results,
+        approximations,
+    }
+}
+
+/// An engine's outcome as a verdict: counterexamples replayed, proofs checked for what the
+/// encoding could not express.
+fn judge(system: &System<'_>, goal: &Goal, outcome: Outcome, encoded: &Encoded) -> Verdict {
+    match outcome {
+        Outcome::Proved { .. } | Outcome::Unknown { .. } if !encoded.unsupported.is_empty() => {
+            let u = &encoded.unsupported[0];
+            Verdict::Unknown {
+                depth: 0,
+                reason: format!("the verifier does not support {} (R006)", u.what),
+            }
+        }
+        Outcome::Proved { k } => Verdict::Proved { k },
+        Outcome::Unknown { depth, reason } => Verdict::Unknown { depth, reason },
+        Outcome::Violated { scans } => {
+            let replay = replay::replay(system, &scans);
+            if replay.confirms(goal, scans.len()) {
+                Verdict::Violated {
+                    trace: scans,
+                    replay,
+                }
+            } else if !encoded.approximations.is_empty() || !encoded.unsupported.is_empty() {
+                Verdict::Unknown {
+                    depth: scans.len() as u32,
+                    reason: format!(
+                        "a possible violation in scan {} depends on {}, which the verifier does \
+                         not model exactly, and did not replay in the simulator",
+                        scans.len(),
+                        encoded.approximations.join(", ")
+                    ),
+                }
+            } else {
+                Verdict::Disagreement {
+                    trace: scans,
+                    replay,
+                }
+            }
+        }
+    }
+}
+
+/// A loop that may need more passes than it was unrolled for leaves every proof open: the
+/// encoding assumed it ends within them.
+fn downgrade_for_loops(results: &mut [GoalResult], unwind: u32) {
+    let open: Option<String> = results.iter().find_map(|r| match (&r.goal, &r.verdict) {
+        (Goal::Unwind(_), Verdict::Proved { .. }) => None,
+        (Goal::Unwind(_), _) => Some(format!(
+            "a loop may need more than {unwind} passes (raise --unwind)"
+        )),
+        _ => None,
+    });
+    let Some(reason) = open else {
+        return;
+    };
+    for r in results.iter_mut() {
+        if let Verdict::Proved { k } = r.verdict
+            && !matches!(r.goal, Goal::Unwind(_))
+        {
+            r.verdict = Verdict::Unknown {
+                depth: k,
+                reason: reason.clone(),
+            };
+        }
+    }
+}

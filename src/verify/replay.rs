@@ -1,0 +1,109 @@
+//! Counterexamples replayed on the simulator: the same program, the inputs and scan times z3
+//! chose, a fresh [`Machine`]. A violation is reported only when the simulator shows it too; a
+//! replay that disagrees is either an over-approximation (the trace depends on a value the
+//! encoder does not model) or a bug in one of the two semantics.
+
+use super::engine::{ModelValue, TraceStep};
+use super::system::{Goal, SiteKey, System, fault_code};
+use crate::ir::VarKind;
+use crate::sim::Machine;
+use crate::value::{Value, fit};
+
+/// What the simulator did with a counterexample.
+#[derive(Clone, Debug)]
+pub struct Replay {
+    /// Every scan: its time and the root's named variables afterwards.
+    pub scans: Vec<ScanRow>,
+    /// What stopped the replay (a fault, or every property that failed in that scan), and
+    /// after which scan (1-based).
+    pub event: Option<(usize, Vec<Event>)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScanRow {
+    pub time_ns: i128,
+    pub values: Vec<(String, VarKind, Value)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    Fault(SiteKey),
+    Property(usize),
+}
+
+impl Replay {
+    /// Whether the replay shows the goal failing in its last scan, as the counterexample says.
+    pub fn confirms(&self, goal: &Goal, scans: usize) -> bool {
+        let Some((at, events)) = &self.event else {
+            return false;
+        };
+        *at == scans
+            && events.iter().any(|event| match (goal, event) {
+                (Goal::Property(p), Event::Property(q)) => p == q,
+                (Goal::Fault(key), Event::Fault(site)) => key == site,
+                _ => false,
+            })
+    }
+}
+
+/// Runs the trace on a fresh machine and watches the properties.
+pub fn replay(system: &System<'_>, trace: &[TraceStep]) -> Replay {
+    let mut machine = Machine::new(system.program, system.cycle_ns);
+    let mut monitor = system.properties.map(|p| p.monitor());
+    let mut scans = Vec::new();
+    for (i, step) in trace.iter().enumerate() {
+        for (slot, value) in &step.inputs {
+            if let Some(v) = value.and_then(|v| to_value(&system.init[*slot], v)) {
+                machine.set_slot(*slot, v);
+            }
+        }
+        let time_ns = machine.now_ns();
+        let result = machine.scan_then_advance(step.elapsed_ns);
+        scans.push(ScanRow {
+            time_ns,
+            values: system
+                .named
+                .iter()
+                .map(|(slot, name, kind, _)| (name.clone(), *kind, machine.memory()[*slot].clone()))
+                .collect(),
+        });
+        if let Err(fault) = result {
+            let key = SiteKey {
+                code: fault_code(&fault.fault),
+                file: fault.file,
+                start: fault.span.start,
+                end: fault.span.end,
+            };
+            return Replay {
+                scans,
+                event: Some((i + 1, vec![Event::Fault(key)])),
+            };
+        }
+        if let Some(monitor) = &mut monitor {
+            match monitor.after_scan(&mut machine, i as u64 + 1, time_ns) {
+                Ok(violations) if violations.is_empty() => {}
+                Ok(violations) => {
+                    let events = violations.iter().map(|v| Event::Property(v.index));
+                    return Replay {
+                        scans,
+                        event: Some((i + 1, events.collect())),
+                    };
+                }
+                Err(_) => {
+                    return Replay { scans, event: None };
+                }
+            }
+        }
+    }
+    Replay { scans, event: None }
+}
+
+/// A model's value in the run-time form of the slot's initial value.
+fn to_value(like: &Value, v: ModelValue) -> Option<Value> {
+    match (like, v) {
+        (Value::Bool(_), ModelValue::Bool(b)) => Some(Value::Bool(b)),
+        (Value::Int(e, _), ModelValue::Bits(bits)) => fit(*e, bits as i128, true).ok(),
+        (Value::Time(e, _), ModelValue::Bits(bits)) => Some(Value::Time(*e, bits as i64 as i128)),
+        _ => None,
+    }
+}

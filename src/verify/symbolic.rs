@@ -1,0 +1,1208 @@
+//! One scan of the IR as z3 terms: the symbolic counterpart of `sim::exec`, statement for
+//! statement, over the same flat memory of slots. Every operation means what `value` says it
+//! means; where the encoder has no exact term for a value (REAL and STRING for now) the value is
+//! *opaque*: unconstrained, so every behaviour the program may have is still covered (a proof
+//! stays sound) and a counterexample that depends on it fails to replay (the verdict is then
+//! `unknown`, never a false alarm).
+//!
+//! Control flow is encoded by guards, not by forking: every write is `ite(guard, new, old)`, so
+//! one pass over a body gives the whole scan. A possible run-time fault adds a *fault site* (its
+//! code, statement and condition) and the code after it runs under "no fault so far", as the
+//! simulator stops the scan there. Loops are unrolled while their guard may still be true, up
+//! to a bound; a loop that may need more passes adds an *unwinding site*, which makes proofs
+//! `unknown` unless it is itself proved unreachable.
+
+use crate::ir::{Base, Body, Builtin, Call, Expr, Place, Program, Stmt, StmtKind, Ty, UnaryOp};
+use crate::sema::types::{Category, Elem};
+use crate::source::{FileId, Span};
+use crate::syntax::ast::BinaryOp;
+use crate::value::{Fault, Semantics, Value};
+use z3::ast::{Ast, BV, Bool};
+
+/// Bits of every TIME, LTIME and date value (nanoseconds, as `value::time` wraps them).
+pub const TIME_BITS: u32 = 64;
+
+/// A slot's value as a term.
+#[derive(Clone, Debug)]
+pub enum Sym {
+    Bool(Bool),
+    /// Integers, bit strings, characters and enumerations (by their base type) in their IEC
+    /// width; durations and dates in 64-bit nanoseconds.
+    Bits(Elem, BV),
+    /// The absolute slot a `VAR_IN_OUT` refers to: addresses are never symbolic.
+    Address(usize),
+    /// A value the encoder does not model (REAL, STRING): unconstrained.
+    Opaque(&'static str),
+}
+
+/// Where a run-time fault may happen, and when.
+#[derive(Clone, Debug)]
+pub struct FaultSite {
+    pub fault: Fault,
+    pub file: FileId,
+    pub span: Span,
+    pub when: Bool,
+}
+
+/// A loop that may need more passes than it was unrolled for, and when.
+#[derive(Clone, Debug)]
+pub struct UnwindSite {
+    pub file: FileId,
+    pub span: Span,
+    pub when: Bool,
+}
+
+/// What the encoder cannot express at all (recursion, a call through a computed instance):
+/// the verdicts of a program with one are `unknown`.
+#[derive(Clone, Debug)]
+pub struct Unsupported {
+    pub file: FileId,
+    pub span: Span,
+    pub what: String,
+}
+
+/// Limits of one encoding.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Passes of a loop whose end is not known when it is encoded.
+    pub unwind: u32,
+}
+
+const MAX_CALL_DEPTH: u32 = 64;
+
+/// Executes one scan (or one condition) over symbolic memory.
+pub struct Executor<'p> {
+    program: &'p Program,
+    sem: Semantics,
+    limits: Limits,
+    pub memory: Vec<Sym>,
+    root: usize,
+    /// The time of the current scan.
+    now: BV,
+    /// The path condition: reached, and no fault so far.
+    guard: Bool,
+    /// Flow flags of the innermost loop and the current body (set where EXIT, CONTINUE or
+    /// RETURN ran).
+    exit: Bool,
+    cont: Bool,
+    ret: Bool,
+    stmt: (FileId, Span),
+    depth: u32,
+    pub faults: Vec<FaultSite>,
+    pub unwinds: Vec<UnwindSite>,
+    pub unsupported: Vec<Unsupported>,
+    /// Why the encoding over-approximates (opaque values met), for reports.
+    pub approximations: Vec<&'static str>,
+}
+
+fn t() -> Bool {
+    Bool::from_bool(true)
+}
+
+fn f() -> Bool {
+    Bool::from_bool(false)
+}
+
+fn and(a: &Bool, b: &Bool) -> Bool {
+    Bool::and(&[a, b])
+}
+
+fn or(a: &Bool, b: &Bool) -> Bool {
+    Bool::or(&[a, b])
+}
+
+/// The width of an elementary type's term.
+pub fn width(e: Elem) -> u32 {
+    match e.category() {
+        Category::Duration | Category::Date => TIME_BITS,
+        _ => e.bits(),
+    }
+}
+
+fn signed(e: Elem) -> bool {
+    matches!(
+        e.category(),
+        Category::Signed | Category::Duration | Category::Date
+    )
+}
+
+/// A constant as a term.
+pub fn constant(v: &Value) -> Sym {
+    match v {
+        Value::Bool(b) => Sym::Bool(Bool::from_bool(*b)),
+        Value::Int(e, x) => Sym::Bits(*e, BV::from_i64(*x as i64, width(*e))),
+        Value::Time(e, ns) => Sym::Bits(*e, BV::from_i64(*ns as i64, TIME_BITS)),
+        Value::Real(..) => Sym::Opaque("REAL arithmetic"),
+        Value::String(_) => Sym::Opaque("STRING values"),
+        Value::Address(a) => Sym::Address(*a as usize),
+    }
+}
+
+/// A fresh unconstrained term of the kind of `like`, named for the model.
+pub fn fresh(like: &Value, name: &str) -> Sym {
+    match like {
+        Value::Bool(_) => Sym::Bool(Bool::new_const(name)),
+        Value::Int(e, _) => Sym::Bits(*e, BV::new_const(name, width(*e))),
+        Value::Time(e, _) => Sym::Bits(*e, BV::new_const(name, TIME_BITS)),
+        _ => constant(like),
+    }
+}
+
+/// `ite(c, a, b)` of two values of one kind.
+pub fn ite(c: &Bool, a: &Sym, b: &Sym) -> Sym {
+    match (a, b) {
+        (Sym::Bool(x), Sym::Bool(y)) => Sym::Bool(c.ite(x, y)),
+        (Sym::Bits(e, x), Sym::Bits(_, y)) if x.get_size() == y.get_size() => {
+            Sym::Bits(*e, c.ite(x, y))
+        }
+        (Sym::Address(x), Sym::Address(y)) if x == y => Sym::Address(*x),
+        (Sym::Opaque(why), _) | (_, Sym::Opaque(why)) => Sym::Opaque(why),
+        // A slot changing kind, or an in-out bound to two places: keep the new one where the
+        // guard holds is impossible to say without forking; the caller reports it.
+        _ => a.clone(),
+    }
+}
+
+/// Extends a term to `to` bits, by sign or by zeros as its type says.
+fn extend(e: Elem, x: &BV, to: u32) -> BV {
+    let from = x.get_size();
+    if to <= from {
+        return x.extract(to - 1, 0);
+    }
+    if signed(e) {
+        x.sign_ext(to - from)
+    } else {
+        x.zero_ext(to - from)
+    }
+}
+
+impl<'p> Executor<'p> {
+    /// An executor over `memory` (globals, the root instance, the root's in-out storage), at
+    /// the scan time `now`.
+    pub fn new(
+        program: &'p Program,
+        memory: Vec<Sym>,
+        root: usize,
+        now: BV,
+        limits: Limits,
+    ) -> Self {
+        Executor {
+            program,
+            sem: program.semantics,
+            limits,
+            memory,
+            root,
+            now,
+            guard: t(),
+            exit: f(),
+            cont: f(),
+            ret: f(),
+            stmt: (program.root().file, Span::default()),
+            depth: 0,
+            faults: Vec::new(),
+            unwinds: Vec::new(),
+            unsupported: Vec::new(),
+            approximations: Vec::new(),
+        }
+    }
+
+    /// Runs the root POU once.
+    pub fn scan(&mut self) {
+        let body = self.program.root();
+        for &t in &body.temps {
+            self.memory[self.root + t as usize] = constant(&body.init[t as usize]);
+        }
+        self.stmt = (body.file, Span::default());
+        self.run_body(body, self.root);
+    }
+
+    /// A BOOL condition over the root's variables now (a property, an assumption); faults in it
+    /// are not sites of the program.
+    pub fn condition(&mut self, e: &Expr) -> Bool {
+        let stack = self.memory.len();
+        let faults = self.faults.len();
+        let guard = std::mem::replace(&mut self.guard, t());
+        let b = self.eval_bool(e, self.root);
+        self.guard = guard;
+        self.faults.truncate(faults);
+        self.memory.truncate(stack);
+        b
+    }
+
+    fn note_opaque(&mut self, why: &'static str) -> &'static str {
+        if !self.approximations.contains(&why) {
+            self.approximations.push(why);
+        }
+        why
+    }
+
+    fn unsupported(&mut self, what: impl Into<String>) {
+        let (file, span) = self.stmt;
+        self.unsupported.push(Unsupported {
+            file,
+            span,
+            what: what.into(),
+        });
+    }
+
+    /// The guard under which the current statement runs.
+    fn active(&self) -> Bool {
+        Bool::and(&[
+            &self.guard,
+            &self.exit.not(),
+            &self.cont.not(),
+            &self.ret.not(),
+        ])
+    }
+
+    /// A possible fault at the current statement when `cond` holds; later code runs only where
+    /// it did not happen.
+    fn fault(&mut self, fault: Fault, cond: Bool) {
+        let when = and(&self.active(), &cond).simplify();
+        if when.as_bool() == Some(false) {
+            return;
+        }
+        let (file, span) = self.stmt;
+        self.guard = and(&self.guard, &when.not());
+        self.faults.push(FaultSite {
+            fault,
+            file,
+            span,
+            when,
+        });
+    }
+
+    fn write(&mut self, at: usize, v: Sym) {
+        let active = self.active();
+        let old = &self.memory[at];
+        let new = ite(&active, &v, old);
+        if let (Sym::Address(a), Sym::Address(b)) = (&v, old)
+            && a != b
+            && active.simplify().as_bool() != Some(true)
+        {
+            self.unsupported("an in-out bound to different variables under a condition");
+        }
+        self.memory[at] = new;
+    }
+
+    // ---- statements ----------------------------------------------------------------------
+
+    /// Runs a POU's statements in `frame`, with a RETURN of its own.
+    fn run_body(&mut self, body: &Body, frame: usize) {
+        let ret = std::mem::replace(&mut self.ret, f());
+        let (exit, cont) = (
+            std::mem::replace(&mut self.exit, f()),
+            std::mem::replace(&mut self.cont, f()),
+        );
+        self.block(&body.stmts, frame);
+        self.ret = ret;
+        self.exit = exit;
+        self.cont = cont;
+    }
+
+    fn block(&mut self, stmts: &[Stmt], frame: usize) {
+        let outer = self.stmt;
+        for s in stmts {
+            if self.active().simplify().as_bool() == Some(false) {
+                break;
+            }
+            self.stmt = (s.file, s.span);
+            self.statement(s, frame);
+        }
+        self.stmt = outer;
+    }
+
+    /// Runs `body` under the extra condition `cond`.
+    fn guarded(&mut self, cond: &Bool, body: &[Stmt], frame: usize) {
+        let outer = self.guard.clone();
+        self.guard = and(&outer, cond);
+        self.block(body, frame);
+        // Faults inside the branch narrow the path condition outside it too.
+        let faulted = Bool::and(&[&outer, cond, &self.guard.not()]);
+        self.guard = and(&outer, &faulted.not());
+    }
+
+    fn statement(&mut self, s: &Stmt, frame: usize) {
+        match &s.kind {
+            StmtKind::Assign { target, value } => {
+                let v = self.eval(value, frame);
+                self.store_place(target, v, frame);
+            }
+            StmtKind::Copy {
+                target,
+                source,
+                len,
+            } => {
+                let (Some(to), Some(from)) =
+                    (self.address(target, frame), self.address(source, frame))
+                else {
+                    return;
+                };
+                let values: Vec<Sym> = self.memory[from..from + *len as usize].to_vec();
+                for (i, v) in values.into_iter().enumerate() {
+                    self.write(to + i, v);
+                }
+            }
+            StmtKind::SetBit { target, bit, value } => {
+                let on = self.eval_bool(value, frame);
+                let Some(at) = self.address(target, frame) else {
+                    return;
+                };
+                if let Sym::Bits(e, x) = self.memory[at].clone() {
+                    let w = x.get_size();
+                    let mask = BV::from_u64(1, w).bvshl(BV::from_u64(*bit as u64, w));
+                    let set = on.ite(&x.bvor(&mask), &x.bvand(mask.bvnot()));
+                    self.write(at, Sym::Bits(e, set));
+                }
+            }
+            StmtKind::Call(call) => {
+                self.call(call, frame);
+            }
+            StmtKind::If {
+                branches,
+                otherwise,
+            } => {
+                let mut taken = f();
+                for (cond, body) in branches {
+                    let open = taken.not();
+                    let c = self.eval_under(&open, cond, frame);
+                    self.guarded(&and(&open, &c), body, frame);
+                    taken = or(&taken, &c);
+                }
+                self.guarded(&taken.not(), otherwise, frame);
+            }
+            StmtKind::Case {
+                selector,
+                arms,
+                otherwise,
+            } => {
+                let Some((e, v)) = self.eval_bits(selector, frame) else {
+                    return;
+                };
+                let mut taken = f();
+                for arm in arms {
+                    let hit = Bool::or(
+                        &arm.ranges
+                            .iter()
+                            .map(|&(lo, hi)| {
+                                let lo = BV::from_i64(lo as i64, v.get_size());
+                                let hi = BV::from_i64(hi as i64, v.get_size());
+                                if signed(e) {
+                                    and(&v.bvsge(&lo), &v.bvsle(&hi))
+                                } else {
+                                    and(&v.bvuge(&lo), &v.bvule(&hi))
+                                }
+                            })
+                            .collect::<Vec<_>>(),
+                    );
+                    let enter = and(&hit, &taken.not());
+                    self.guarded(&enter, &arm.body, frame);
+                    taken = or(&taken, &hit);
+                }
+                let rest = taken.not();
+                self.guarded(&rest, otherwise, frame);
+            }
+            StmtKind::For {
+                var,
+                from,
+                to,
+                by,
+                body,
+            } => self.for_loop(var, from, to, by, body, frame),
+            StmtKind::While { cond, body } => {
+                self.loop_passes(frame, body, Some(cond), None);
+            }
+            StmtKind::Repeat { body, until } => {
+                self.loop_passes(frame, body, None, Some(until));
+            }
+            StmtKind::Exit => self.exit = or(&self.exit, &self.active()),
+            StmtKind::Continue => self.cont = or(&self.cont, &self.active()),
+            StmtKind::Return => self.ret = or(&self.ret, &self.active()),
+        }
+    }
+
+    /// Stores a value in a slot, keeping the slot's kind.
+    fn store(&mut self, at: usize, v: Sym) {
+        match (&self.memory[at], v) {
+            (Sym::Opaque(_), _) => {}
+            (_, Sym::Opaque(why)) => {
+                // An unknown value written into a modelled slot: a fresh term of its kind.
+                let like = self.memory[at].clone();
+                let fresh = fresh_like(&like, why);
+                self.write(at, fresh);
+            }
+            (_, v) => self.write(at, v),
+        }
+    }
+
+    /// The passes of a WHILE (`cond` before each) or REPEAT (`until` after each), unrolled
+    /// while they may run.
+    fn loop_passes(
+        &mut self,
+        frame: usize,
+        body: &[Stmt],
+        cond: Option<&Expr>,
+        until: Option<&Expr>,
+    ) {
+        let flags = self.enter_loop();
+        // Where the loop is still running.
+        let mut running = t();
+        for _ in 0..self.limits.unwind {
+            if let Some(cond) = cond {
+                let c = self.eval_under(&running, cond, frame);
+                running = and(&running, &c);
+            }
+            if !self.may(&running) {
+                break;
+            }
+            running = self.pass(&running, body, frame);
+            if let Some(until) = until {
+                let c = self.eval_under(&running, until, frame);
+                running = and(&running, &c.not());
+            }
+        }
+        if let Some(cond) = cond {
+            let c = self.eval_under(&running, cond, frame);
+            running = and(&running, &c);
+        }
+        self.unwind_site(&running);
+        self.leave_loop(flags);
+    }
+
+    /// Saves the flags of the enclosing loop.
+    fn enter_loop(&mut self) -> (Bool, Bool) {
+        (
+            std::mem::replace(&mut self.exit, f()),
+            std::mem::replace(&mut self.cont, f()),
+        )
+    }
+
+    fn leave_loop(&mut self, (exit, cont): (Bool, Bool)) {
+        self.exit = exit;
+        self.cont = cont;
+    }
+
+    /// One pass of a loop body where it is `running`; where it is still running afterwards.
+    fn pass(&mut self, running: &Bool, body: &[Stmt], frame: usize) -> Bool {
+        self.exit = f();
+        self.cont = f();
+        self.guarded(running, body, frame);
+        Bool::and(&[running, &self.exit.not(), &self.ret.not()])
+    }
+
+    /// Whether a condition may hold where the code runs.
+    fn may(&self, cond: &Bool) -> bool {
+        Bool::and(&[&self.active(), cond]).simplify().as_bool() != Some(false)
+    }
+
+    fn unwind_site(&mut self, running: &Bool) {
+        let when = and(&self.active(), running).simplify();
+        if when.as_bool() != Some(false) {
+            let (file, span) = self.stmt;
+            self.unwinds.push(UnwindSite { file, span, when });
+        }
+    }
+
+    /// Evaluates `e` where `cond` holds (faults in it count only there).
+    fn eval_under(&mut self, cond: &Bool, e: &Expr, frame: usize) -> Bool {
+        let outer = self.guard.clone();
+        self.guard = and(&outer, cond);
+        let v = self.eval_bool(e, frame);
+        let faulted = Bool::and(&[&outer, cond, &self.guard.not()]);
+        self.guard = and(&outer, &faulted.not());
+        v
+    }
+
+    /// `FOR`: `to` and `by` evaluated once; the loop ends when the variable passes `to` or would
+    /// leave its type (as `value::for_next` says).
+    fn for_loop(
+        &mut self,
+        var: &Place,
+        from: &Expr,
+        to: &Expr,
+        by: &Expr,
+        body: &[Stmt],
+        frame: usize,
+    ) {
+        let start = self.eval(from, frame);
+        let (Some((to_e, end)), Some((by_e, step))) =
+            (self.eval_bits(to, frame), self.eval_bits(by, frame))
+        else {
+            return;
+        };
+        let Sym::Bits(elem, _) = start else {
+            self.unsupported("a FOR loop over a value that is not an integer");
+            return;
+        };
+        let Some(at) = self.address(var, frame) else {
+            return;
+        };
+        self.store(at, start);
+        let w = width(elem).max(width(to_e)).max(width(by_e)) + 2;
+        let end = extend(to_e, &end, w);
+        let step = extend(by_e, &step, w);
+        let zero = BV::from_i64(0, w);
+        let (lo, hi) = elem.int_range().unwrap_or((0, 0));
+        let flags = self.enter_loop();
+        let mut running = t();
+        for pass in 0..=self.limits.unwind {
+            let Sym::Bits(_, i) = self.memory[at].clone() else {
+                break;
+            };
+            let i = extend(elem, &i, w);
+            let past = step.bvsge(&zero).ite(&i.bvsgt(&end), &i.bvslt(&end));
+            running = and(&running, &past.not());
+            if !self.may(&running) || pass == self.limits.unwind {
+                break;
+            }
+            running = self.pass(&running, body, frame);
+            // The next value, or the end where it would leave the type.
+            let Sym::Bits(_, i) = self.memory[at].clone() else {
+                break;
+            };
+            let next = extend(elem, &i, w).bvadd(&step);
+            let fits = and(&next.bvsge(bv_i128(lo, w)), &next.bvsle(bv_i128(hi, w)));
+            running = and(&running, &fits);
+            let outer = self.guard.clone();
+            self.guard = and(&outer, &running);
+            self.write(at, Sym::Bits(elem, next.extract(width(elem) - 1, 0)));
+            self.guard = outer;
+        }
+        self.unwind_site(&running);
+        self.leave_loop(flags);
+    }
+
+    fn call(&mut self, call: &Call, frame: usize) -> Option<Sym> {
+        if self.depth >= MAX_CALL_DEPTH {
+            self.unsupported("calls nested more than 64 deep (recursion)");
+            return None;
+        }
+        let body = self.program.body(call.callee);
+        let mut inputs = Vec::with_capacity(call.inputs.len());
+        for (slot, e) in &call.inputs {
+            inputs.push((*slot, self.eval(e, frame)));
+        }
+        for copy in &call.copies {
+            let from = self.address(&copy.source, frame)?;
+            for i in 0..copy.len {
+                inputs.push((copy.to + i, self.memory[from + i as usize].clone()));
+            }
+        }
+        let callee = match &call.instance {
+            Some(instance) => self.address(instance, frame)?,
+            None => {
+                let at = self.memory.len();
+                let init: Vec<Sym> = body.init.iter().map(constant).collect();
+                self.memory.extend(init);
+                at
+            }
+        };
+        for (slot, v) in inputs {
+            self.store(callee + slot as usize, v);
+        }
+        if call.instance.is_some() {
+            for &t in &body.temps {
+                self.store(callee + t as usize, constant(&body.init[t as usize]));
+            }
+        }
+        self.depth += 1;
+        self.run_body(body, callee);
+        self.depth -= 1;
+        for out in &call.outputs {
+            let mut v = self.memory[callee + out.from as usize].clone();
+            if out.negate {
+                v = self.not(v);
+            }
+            if let Some(to) = out.convert {
+                v = self.convert(v, to);
+            }
+            if let Some(at) = self.address(&out.to, frame) {
+                self.store(at, v);
+            }
+        }
+        let result = body
+            .result
+            .map(|r| self.memory[callee + r as usize].clone());
+        if call.instance.is_none() {
+            self.memory.truncate(callee);
+        }
+        result
+    }
+
+    // ---- places and expressions ------------------------------------------------------------
+
+    /// The slot of a place whose indices are known: a computed one is refused.
+    fn address(&mut self, place: &Place, frame: usize) -> Option<usize> {
+        let candidates = self.candidates(place, frame)?;
+        match candidates.as_slice() {
+            [(_, at)] => Some(*at),
+            _ => {
+                self.unsupported("an array index computed at run time here");
+                None
+            }
+        }
+    }
+
+    /// The slots a place may be, each with the condition under which it is: one, unless an
+    /// index is computed at run time. An index outside its bounds is a fault site.
+    fn candidates(&mut self, place: &Place, frame: usize) -> Option<Vec<(Bool, usize)>> {
+        let base = match place.base {
+            Base::Frame => frame,
+            Base::Global => 0,
+            Base::Indirect(slot) => match &self.memory[frame + slot as usize] {
+                Sym::Address(a) => *a,
+                _ => {
+                    self.unsupported("an in-out without an address");
+                    return None;
+                }
+            },
+        } + place.offset as usize;
+        let mut candidates: Vec<(Bool, usize)> = vec![(t(), base)];
+        for index in &place.indices {
+            let (e, i) = self.eval_bits(&index.value, frame)?;
+            let w = width(e) + 2;
+            let i = extend(e, &i, w);
+            let lo = bv_i128(index.low, w.max(66));
+            let hi = bv_i128(index.high, w.max(66));
+            let iw = extend(e, &i, w.max(66));
+            self.fault(
+                Fault::IndexOutOfBounds {
+                    index: 0,
+                    low: index.low as i64,
+                    high: index.high as i64,
+                },
+                or(&iw.bvslt(&lo), &iw.bvsgt(&hi)),
+            );
+            if let Some(k) = iw.simplify().as_i64() {
+                let off = (k as i128 - index.low).max(0) as usize * index.stride as usize;
+                candidates = candidates.into_iter().map(|(c, a)| (c, a + off)).collect();
+                continue;
+            }
+            let count = (index.high - index.low + 1).max(0) as usize;
+            if count * candidates.len() > 4096 {
+                self.unsupported("an array of more than 4096 elements indexed at run time");
+                return None;
+            }
+            let mut next = Vec::with_capacity(count * candidates.len());
+            for (c, a) in &candidates {
+                for k in 0..count {
+                    let hit = iw.eq(bv_i128(index.low + k as i128, w.max(66)));
+                    next.push((and(c, &hit), a + k * index.stride as usize));
+                }
+            }
+            candidates = next;
+        }
+        Some(candidates)
+    }
+
+    /// Writes a scalar to a place, to every slot it may be.
+    fn store_place(&mut self, place: &Place, v: Sym, frame: usize) {
+        let Some(candidates) = self.candidates(place, frame) else {
+            return;
+        };
+        if let [(_, at)] = candidates.as_slice() {
+            return self.store(*at, v);
+        }
+        let outer = self.guard.clone();
+        for (c, at) in candidates {
+            self.guard = and(&outer, &c);
+            self.store(at, v.clone());
+        }
+        self.guard = outer;
+    }
+
+    fn eval_bool(&mut self, e: &Expr, frame: usize) -> Bool {
+        match self.eval(e, frame) {
+            Sym::Bool(b) => b,
+            Sym::Bits(_, x) => x.extract(0, 0).eq(BV::from_u64(1, 1)),
+            Sym::Opaque(why) => {
+                self.note_opaque(why);
+                Bool::fresh_const("opaque")
+            }
+            Sym::Address(_) => {
+                self.unsupported("an address used as a condition");
+                f()
+            }
+        }
+    }
+
+    fn eval_bits(&mut self, e: &Expr, frame: usize) -> Option<(Elem, BV)> {
+        match self.eval(e, frame) {
+            Sym::Bits(e, x) => Some((e, x)),
+            Sym::Opaque(why) => {
+                self.note_opaque(why);
+                None
+            }
+            _ => {
+                self.unsupported("an integer expected");
+                None
+            }
+        }
+    }
+
+    fn eval(&mut self, e: &Expr, frame: usize) -> Sym {
+        match e {
+            Expr::Const(v) => constant(v),
+            Expr::Load(place) => self.load(place, frame),
+            Expr::Address(place) => match self.address(place, frame) {
+                Some(a) => Sym::Address(a),
+                None => Sym::Opaque("an address"),
+            },
+            Expr::Unary(UnaryOp::Not, x) => {
+                let v = self.eval(x, frame);
+                self.not(v)
+            }
+            Expr::Unary(UnaryOp::Neg, x) => {
+                let v = self.eval(x, frame);
+                self.negate(v)
+            }
+            Expr::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, frame),
+            Expr::Convert(to, x) => {
+                let v = self.eval(x, frame);
+                self.convert(v, *to)
+            }
+            Expr::Bit(x, bit) => match self.eval(x, frame) {
+                Sym::Bits(_, v) => {
+                    Sym::Bool(v.extract(*bit as u32, *bit as u32).eq(BV::from_u64(1, 1)))
+                }
+                other => self.opaque_bool(other),
+            },
+            Expr::Builtin(b, args) => self.builtin(*b, args, frame),
+            Expr::Call(call) => self.call(call, frame).unwrap_or(Sym::Opaque("a call")),
+        }
+    }
+
+    fn opaque_bool(&mut self, v: Sym) -> Sym {
+        if let Sym::Opaque(why) = v {
+            self.note_opaque(why);
+        }
+        Sym::Bool(Bool::fresh_const("opaque"))
+    }
+
+    /// Reads a place; a computed index selects among the elements.
+    fn load(&mut self, place: &Place, frame: usize) -> Sym {
+        let Some(candidates) = self.candidates(place, frame) else {
+            return Sym::Opaque("an unreadable place");
+        };
+        let (_, last) = candidates.last().cloned().expect("a candidate");
+        let mut v = self.memory[last].clone();
+        for (c, a) in candidates.iter().rev().skip(1) {
+            v = ite(c, &self.memory[*a], &v);
+        }
+        v
+    }
+
+    fn not(&mut self, v: Sym) -> Sym {
+        match v {
+            Sym::Bool(b) => Sym::Bool(b.not()),
+            Sym::Bits(e, x) => Sym::Bits(e, x.bvnot()),
+            other => other,
+        }
+    }
+
+    fn negate(&mut self, v: Sym) -> Sym {
+        match v {
+            Sym::Bits(e, x) => {
+                if !self.sem.wrap_integers && e.is_integer() {
+                    let w = x.get_size();
+                    let overflow = if signed(e) {
+                        x.eq(BV::from_i64(i64::MIN, 64).extract(63, 64 - w))
+                    } else {
+                        x.eq(BV::from_u64(0, w)).not()
+                    };
+                    self.fault(Fault::Overflow, overflow);
+                }
+                Sym::Bits(e, x.bvneg())
+            }
+            other => other,
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, frame: usize) -> Sym {
+        use BinaryOp::*;
+        let a = self.eval(lhs, frame);
+        // AND_THEN / OR_ELSE evaluate their right operand only when needed.
+        let b = match (op, &a) {
+            (AndThen, Sym::Bool(x)) => {
+                let x = x.clone();
+                Sym::Bool(self.eval_under(&x, rhs, frame))
+            }
+            (OrElse, Sym::Bool(x)) => {
+                let x = x.not();
+                Sym::Bool(self.eval_under(&x, rhs, frame))
+            }
+            _ => self.eval(rhs, frame),
+        };
+        match (a, b) {
+            (Sym::Bool(x), Sym::Bool(y)) => Sym::Bool(match op {
+                And | AndThen => and(&x, &y),
+                Or | OrElse => or(&x, &y),
+                Xor | Ne => x.xor(&y),
+                Eq => x.iff(&y),
+                Lt => and(&x.not(), &y),
+                Gt => and(&x, &y.not()),
+                Le => or(&x.not(), &y),
+                Ge => or(&x, &y.not()),
+                _ => {
+                    self.unsupported(format!("`{}` on BOOL", op.symbol()));
+                    f()
+                }
+            }),
+            (Sym::Bits(e, x), Sym::Bits(_, y)) => self.bits(op, e, x, y),
+            (Sym::Opaque(why), _) | (_, Sym::Opaque(why)) => {
+                self.note_opaque(why);
+                if is_comparison(op) {
+                    Sym::Bool(Bool::fresh_const("opaque"))
+                } else {
+                    Sym::Opaque(why)
+                }
+            }
+            _ => {
+                self.unsupported(format!("`{}` on these operands", op.symbol()));
+                Sym::Opaque("an unsupported operation")
+            }
+        }
+    }
+
+    /// An operation on two integers, bit strings or durations of the type `e`, as
+    /// `value::binary` defines it.
+    fn bits(&mut self, op: BinaryOp, e: Elem, x: BV, y: BV) -> Sym {
+        use BinaryOp::*;
+        let s = signed(e);
+        let cmp = |b: Bool| Sym::Bool(b);
+        match op {
+            Eq => return cmp(x.eq(&y)),
+            Ne => return cmp(x.eq(&y).not()),
+            Lt => return cmp(if s { x.bvslt(&y) } else { x.bvult(&y) }),
+            Gt => return cmp(if s { x.bvsgt(&y) } else { x.bvugt(&y) }),
+            Le => return cmp(if s { x.bvsle(&y) } else { x.bvule(&y) }),
+            Ge => return cmp(if s { x.bvsge(&y) } else { x.bvuge(&y) }),
+            _ => {}
+        }
+        // Durations wrap in 64 bits in every dialect (`value::time`); integers fault in the
+        // strict one.
+        let checked = e.is_integer() && !self.sem.wrap_integers;
+        let w = x.get_size();
+        let zero = BV::from_u64(0, w);
+        let v = match op {
+            Add => {
+                if checked {
+                    let ok = if s {
+                        and(&x.bvadd_no_overflow(&y, true), &x.bvadd_no_underflow(&y))
+                    } else {
+                        x.bvadd_no_overflow(&y, false)
+                    };
+                    self.fault(Fault::Overflow, ok.not());
+                }
+                x.bvadd(&y)
+            }
+            Sub => {
+                if checked {
+                    let ok = if s {
+                        and(&x.bvsub_no_overflow(&y), &x.bvsub_no_underflow(&y, true))
+                    } else {
+                        x.bvsub_no_underflow(&y, false)
+                    };
+                    self.fault(Fault::Overflow, ok.not());
+                }
+                x.bvsub(&y)
+            }
+            Mul if e.category() != Category::Duration && e.category() != Category::Date => {
+                if checked {
+                    let ok = if s {
+                        and(&x.bvmul_no_overflow(&y, true), &x.bvmul_no_underflow(&y))
+                    } else {
+                        x.bvmul_no_overflow(&y, false)
+                    };
+                    self.fault(Fault::Overflow, ok.not());
+                }
+                x.bvmul(&y)
+            }
+            Div if e.is_integer() || e.category() == Category::Bit => {
+                self.fault(Fault::DivisionByZero, y.eq(&zero));
+                if s {
+                    if checked {
+                        self.fault(Fault::Overflow, x.bvsdiv_no_overflow(&y).not());
+                    }
+                    x.bvsdiv(&y)
+                } else {
+                    x.bvudiv(&y)
+                }
+            }
+            // MOD by zero is 0 (the standard's definition); the sign follows the dividend.
+            Mod if e.is_integer() || e.category() == Category::Bit => {
+                let r = if s { x.bvsrem(&y) } else { x.bvurem(&y) };
+                y.eq(&zero).ite(&zero, &r)
+            }
+            And => x.bvand(&y),
+            Or => x.bvor(&y),
+            Xor => x.bvxor(&y),
+            _ => {
+                self.unsupported(format!("`{}` on {}", op.symbol(), e.name()));
+                return Sym::Opaque("an unsupported operation");
+            }
+        };
+        Sym::Bits(e, v)
+    }
+
+    /// A conversion, as `value::convert_in` defines it.
+    fn convert(&mut self, v: Sym, to: Elem) -> Sym {
+        let to_cat = to.category();
+        match v {
+            Sym::Bool(b) => match to_cat {
+                _ if to == Elem::Bool => Sym::Bool(b),
+                _ if to.int_range().is_some() => Sym::Bits(
+                    to,
+                    b.ite(&BV::from_u64(1, width(to)), &BV::from_u64(0, width(to))),
+                ),
+                _ => {
+                    let why = self.note_opaque("REAL arithmetic");
+                    Sym::Opaque(why)
+                }
+            },
+            Sym::Bits(from, x) => {
+                let from_cat = from.category();
+                let time_like = |c: Category| matches!(c, Category::Duration | Category::Date);
+                if to == Elem::Bool {
+                    return Sym::Bool(x.extract(0, 0).eq(BV::from_u64(1, 1)));
+                }
+                if to_cat == Category::Real {
+                    let why = self.note_opaque("REAL arithmetic");
+                    return Sym::Opaque(why);
+                }
+                if time_like(from_cat) && time_like(to_cat) {
+                    return Sym::Bits(to, x);
+                }
+                if time_like(to_cat) {
+                    let unit = time_unit(to);
+                    let wide = extend(from, &x, TIME_BITS);
+                    return Sym::Bits(to, wide.bvmul(BV::from_i64(unit as i64, TIME_BITS)));
+                }
+                let value = if time_like(from_cat) {
+                    // In the unit of the type, rounded towards minus infinity (div_euclid).
+                    let unit = BV::from_i64(time_unit(from) as i64, TIME_BITS);
+                    let q = x.bvsdiv(&unit);
+                    let inexact = and(
+                        &x.bvslt(BV::from_i64(0, TIME_BITS)),
+                        &x.bvsrem(&unit).eq(BV::from_i64(0, TIME_BITS)).not(),
+                    );
+                    (
+                        Elem::LInt,
+                        inexact.ite(&q.bvsub(BV::from_i64(1, TIME_BITS)), &q),
+                    )
+                } else {
+                    (from, x)
+                };
+                let (from, x) = value;
+                let to_bits = width(to);
+                let narrow_by_bits = self.sem.narrow_by_bits && to.is_integer();
+                let binary = to_cat == Category::Bit || from.category() == Category::Bit;
+                if narrow_by_bits || (binary && from.int_range().is_some()) {
+                    if binary && !narrow_by_bits {
+                        // The pattern of the narrower type, zero-extended.
+                        let bits = to_bits.min(x.get_size());
+                        let low = x.extract(bits - 1, 0);
+                        let v = if bits < to_bits {
+                            low.zero_ext(to_bits - bits)
+                        } else {
+                            low
+                        };
+                        return Sym::Bits(to, v);
+                    }
+                    return Sym::Bits(
+                        to,
+                        extend(from, &x, to_bits.max(x.get_size())).extract(to_bits - 1, 0),
+                    );
+                }
+                // A value conversion: R004 where it does not fit.
+                let w = x.get_size().max(to_bits) + 2;
+                let wide = extend(from, &x, w);
+                let (lo, hi) = match to_cat {
+                    Category::Char => (0, (1i128 << to.bits()) - 1),
+                    _ => to.int_range().unwrap_or((0, 0)),
+                };
+                let outside = or(&wide.bvslt(bv_i128(lo, w)), &wide.bvsgt(bv_i128(hi, w)));
+                self.fault(Fault::OutOfRange, outside);
+                Sym::Bits(to, wide.extract(to_bits - 1, 0))
+            }
+            Sym::Opaque(why) => {
+                self.note_opaque(why);
+                if to == Elem::Bool {
+                    return Sym::Bool(Bool::fresh_const("opaque"));
+                }
+                if to_cat != Category::Real {
+                    // REAL to integer may be out of range: a possible fault of unknown cause.
+                    self.fault(Fault::OutOfRange, Bool::fresh_const("opaque_range"));
+                    return Sym::Bits(to, BV::fresh_const("opaque", width(to)));
+                }
+                Sym::Opaque(why)
+            }
+            Sym::Address(_) => {
+                self.unsupported("a conversion of an address");
+                Sym::Opaque("an address")
+            }
+        }
+    }
+
+    fn builtin(&mut self, b: Builtin, args: &[Expr], frame: usize) -> Sym {
+        use Builtin::*;
+        let values: Vec<Sym> = args.iter().map(|a| self.eval(a, frame)).collect();
+        match (b, values.as_slice()) {
+            (Now(e), []) => Sym::Bits(e, self.now.clone()),
+            (Abs, [Sym::Bits(e, x)]) if e.is_integer() => {
+                if !signed(*e) {
+                    return Sym::Bits(*e, x.clone());
+                }
+                let neg = self.negate(Sym::Bits(*e, x.clone()));
+                let Sym::Bits(_, n) = neg else { unreachable!() };
+                let below = x.bvslt(BV::from_u64(0, x.get_size()));
+                Sym::Bits(*e, below.ite(&n, x))
+            }
+            (Sel, [Sym::Bool(g), in0, in1]) => ite(g, in1, in0),
+            (Max | Min, [first, rest @ ..]) => {
+                let mut best = first.clone();
+                for v in rest {
+                    let better = match (v, &best) {
+                        (Sym::Bits(e, x), Sym::Bits(_, y)) => match (b, signed(*e)) {
+                            (Max, true) => x.bvsgt(y),
+                            (Max, false) => x.bvugt(y),
+                            (_, true) => x.bvslt(y),
+                            (_, false) => x.bvult(y),
+                        },
+                        (Sym::Bool(x), Sym::Bool(y)) if b == Max => and(x, &y.not()),
+                        (Sym::Bool(x), Sym::Bool(y)) => and(&x.not(), y),
+                        _ => return self.opaque_result(&values),
+                    };
+                    best = ite(&better, v, &best);
+                }
+                best
+            }
+            (Limit, [mn, x, mx]) => {
+                let (Sym::Bits(e, lo), Sym::Bits(_, v), Sym::Bits(_, hi)) = (mn, x, mx) else {
+                    return self.opaque_result(&values);
+                };
+                let (below, above) = if signed(*e) {
+                    (v.bvslt(lo), v.bvsgt(hi))
+                } else {
+                    (v.bvult(lo), v.bvugt(hi))
+                };
+                ite(&below, mn, &ite(&above, mx, x))
+            }
+            (Mux, [Sym::Bits(e, k), inputs @ ..]) => {
+                let w = 130;
+                let k = extend(*e, k, w);
+                let n = inputs.len() as i64;
+                self.fault(
+                    Fault::IndexOutOfBounds {
+                        index: 0,
+                        low: 0,
+                        high: n - 1,
+                    },
+                    or(&k.bvslt(BV::from_i64(0, w)), &k.bvsge(BV::from_i64(n, w))),
+                );
+                let mut v = inputs.last().cloned().unwrap_or(Sym::Opaque("MUX"));
+                for (i, input) in inputs.iter().enumerate().rev().skip(1) {
+                    v = ite(&k.eq(BV::from_i64(i as i64, w)), input, &v);
+                }
+                v
+            }
+            (Shl | Shr | Rol | Ror, [Sym::Bits(e, x), Sym::Bits(ne, n)]) => {
+                let w = x.get_size();
+                let n = extend(*ne, n, 130);
+                let zero = BV::from_u64(0, 130);
+                let n = n.bvslt(&zero).ite(&zero, &n);
+                let bits = BV::from_u64(w as u64, 130);
+                let out = match b {
+                    Shl | Shr => {
+                        let amount = n.bvuge(&bits).ite(&bits, &n).extract(w - 1, 0);
+                        let shifted = if b == Shl {
+                            x.bvshl(&amount)
+                        } else {
+                            x.bvlshr(&amount)
+                        };
+                        n.bvuge(&bits).ite(&BV::from_u64(0, w), &shifted)
+                    }
+                    _ => {
+                        let amount = n.bvurem(&bits).extract(w - 1, 0);
+                        if b == Rol {
+                            x.bvrotl(&amount)
+                        } else {
+                            x.bvrotr(&amount)
+                        }
+                    }
+                };
+                Sym::Bits(*e, out)
+            }
+            (MulTime, [Sym::Bits(e, t), Sym::Bits(ne, n)]) if ne.is_integer() => {
+                Sym::Bits(*e, t.bvmul(extend(*ne, n, TIME_BITS)))
+            }
+            (DivTime, [Sym::Bits(e, t), Sym::Bits(ne, n)]) if ne.is_integer() => {
+                let n = extend(*ne, n, TIME_BITS);
+                self.fault(Fault::DivisionByZero, n.eq(BV::from_u64(0, TIME_BITS)));
+                Sym::Bits(*e, t.bvsdiv(&n))
+            }
+            _ => self.opaque_result(&values),
+        }
+    }
+
+    /// A builtin the encoder does not model: its result is unconstrained (and, where the
+    /// simulator may fault in it, so may the encoding).
+    fn opaque_result(&mut self, _values: &[Sym]) -> Sym {
+        let why = self.note_opaque("standard functions on REAL and STRING");
+        Sym::Opaque(why)
+    }
+}
+
+fn is_comparison(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(op, Eq | Ne | Lt | Gt | Le | Ge)
+}
+
+fn bv_i128(v: i128, w: u32) -> BV {
+    if let Ok(small) = i64::try_from(v) {
+        return BV::from_i64(small, w);
+    }
+    BV::from_str(w, &v.rem_euclid(1i128 << w.min(126)).to_string()).expect("a numeral")
+}
+
+/// Nanoseconds per unit of a duration or date type as an integer (as `value` converts them).
+fn time_unit(e: Elem) -> i128 {
+    match e {
+        Elem::Time | Elem::Tod => 1_000_000,
+        Elem::Date | Elem::Dt => 1_000_000_000,
+        _ => 1,
+    }
+}
+
+/// A fresh unconstrained term of a slot's kind.
+fn fresh_like(like: &Sym, why: &'static str) -> Sym {
+    match like {
+        Sym::Bool(_) => Sym::Bool(Bool::fresh_const("opaque")),
+        Sym::Bits(e, x) => Sym::Bits(*e, BV::fresh_const("opaque", x.get_size())),
+        _ => Sym::Opaque(why),
+    }
+}
+
+/// The slots of a shape at `offset`, with their scalar types.
+pub fn each_scalar(program: &Program, ty: &Ty, offset: usize, out: &mut Vec<(usize, Ty)>) {
+    match ty {
+        Ty::Array { dims, elem } => {
+            let count: i128 = dims.iter().map(|(lo, hi)| hi - lo + 1).product();
+            let size = elem.size(&program.bodies) as usize;
+            for i in 0..count.max(0) as usize {
+                each_scalar(program, elem, offset + i * size, out);
+            }
+        }
+        Ty::Struct(fields) => {
+            for field in fields {
+                each_scalar(program, &field.ty, offset + field.offset as usize, out);
+            }
+        }
+        Ty::Instance(body) => {
+            for var in &program.body(*body).vars {
+                each_scalar(program, &var.ty, offset + var.offset as usize, out);
+            }
+        }
+        _ => out.push((offset, ty.clone())),
+    }
+}

@@ -1,0 +1,412 @@
+//! The program as a transition system over z3 terms: the state between two scans (the memory of
+//! the globals, the root instance and its in-outs; the clock; the response monitors), one scan
+//! from a state with fresh inputs and a fresh time to the next scan, and what each goal asks of
+//! a scan.
+//!
+//! The memory is laid out by a real [`Machine`], so a slot here is the same slot in the replay.
+//! A scan: the environment writes every input (fresh terms, constrained by the spec's
+//! assumptions), the root runs at `now`, the clock advances by an `elapsed` time within the
+//! spec's cycle range, then the properties are evaluated on the new state.
+
+use super::symbolic::{self, Executor, FaultSite, Limits, Sym, TIME_BITS, Unsupported, UnwindSite};
+use crate::ir::{Program, Ty, VarKind};
+use crate::property::{Kind, Properties};
+use crate::sim::Machine;
+use crate::source::{FileId, Span};
+use crate::spec::Within;
+use crate::value::{Fault, Value};
+use z3::ast::{BV, Bool};
+
+/// What a check asks: a property, or that a run-time fault or an unfinished loop at one place
+/// never happens.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Goal {
+    Property(usize),
+    Fault(SiteKey),
+    Unwind(SiteKey),
+}
+
+/// A place in the code, with the kind of fault (as its diagnostic code) where it is one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SiteKey {
+    pub code: &'static str,
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl SiteKey {
+    pub fn span(&self) -> Span {
+        Span::new(self.start as usize, self.end as usize)
+    }
+}
+
+/// The diagnostic code of a fault.
+pub fn fault_code(fault: &Fault) -> &'static str {
+    match fault {
+        Fault::DivisionByZero => "R001",
+        Fault::Overflow => "R002",
+        Fault::IndexOutOfBounds { .. } => "R003",
+        Fault::OutOfRange => "R004",
+        Fault::Watchdog => "R005",
+        Fault::TypeError => "R009",
+    }
+}
+
+/// The state between two scans.
+#[derive(Clone)]
+pub struct State {
+    pub memory: Vec<Sym>,
+    /// The time of the next scan.
+    pub now: BV,
+    /// Per response property: waiting for its response, and what is left of its window (scans
+    /// or nanoseconds).
+    pub monitors: Vec<Option<(Bool, BV)>>,
+}
+
+/// One scan, encoded.
+pub struct Scan {
+    pub next: State,
+    /// Each input slot's fresh term.
+    pub inputs: Vec<(usize, Sym)>,
+    /// The time from this scan to the next.
+    pub elapsed: BV,
+    /// The spec's assumptions on this scan's inputs, and the cycle range.
+    pub assume: Bool,
+    pub faults: Vec<FaultSite>,
+    pub unwinds: Vec<UnwindSite>,
+    /// Per property: it holds after this scan.
+    pub good: Vec<Bool>,
+}
+
+impl Scan {
+    /// The scan finished: no fault, no loop beyond its unrolling.
+    pub fn finished(&self) -> Bool {
+        let stops: Vec<&Bool> = self
+            .faults
+            .iter()
+            .map(|f| &f.when)
+            .chain(self.unwinds.iter().map(|u| &u.when))
+            .collect();
+        Bool::or(&stops).not()
+    }
+
+    /// When the goal fails in this scan (for a property: after the scan finished).
+    pub fn bad(&self, goal: &Goal) -> Bool {
+        match goal {
+            Goal::Property(p) => Bool::and(&[&self.finished(), &self.good[*p].not()]),
+            Goal::Fault(key) => Bool::or(
+                &self
+                    .faults
+                    .iter()
+                    .filter(|f| site_key(f) == *key)
+                    .map(|f| &f.when)
+                    .collect::<Vec<_>>(),
+            ),
+            Goal::Unwind(key) => Bool::or(
+                &self
+                    .unwinds
+                    .iter()
+                    .filter(|u| unwind_key(u) == *key)
+                    .map(|u| &u.when)
+                    .collect::<Vec<_>>(),
+            ),
+        }
+    }
+}
+
+pub fn site_key(f: &FaultSite) -> SiteKey {
+    SiteKey {
+        code: fault_code(&f.fault),
+        file: f.file,
+        start: f.span.start,
+        end: f.span.end,
+    }
+}
+
+pub fn unwind_key(u: &UnwindSite) -> SiteKey {
+    SiteKey {
+        code: "loop",
+        file: u.file,
+        start: u.span.start,
+        end: u.span.end,
+    }
+}
+
+/// The program and its properties as a transition system.
+pub struct System<'p> {
+    pub program: &'p Program,
+    pub properties: Option<&'p Properties>,
+    pub limits: Limits,
+    /// The memory of a machine before its first scan.
+    pub init: Vec<Value>,
+    pub root: usize,
+    /// Slots the environment writes before every scan, and their names.
+    pub inputs: Vec<(usize, String)>,
+    /// Every scalar slot of the root's own variables, by name and kind, for traces.
+    pub named: Vec<(usize, String, VarKind, Ty)>,
+    /// Enumeration slots and their values (a state must hold one of them).
+    enums: Vec<(usize, Vec<i128>)>,
+    pub cycle_range_ns: (i128, i128),
+    pub cycle_ns: i128,
+}
+
+impl<'p> System<'p> {
+    pub fn new(
+        program: &'p Program,
+        properties: Option<&'p Properties>,
+        cycle_ns: i128,
+        cycle_range_ns: (i128, i128),
+        limits: Limits,
+    ) -> System<'p> {
+        let machine = Machine::new(program, cycle_ns);
+        let init = machine.memory().to_vec();
+        let root = machine.root_slot();
+        let mut named = Vec::new();
+        let mut inputs = Vec::new();
+        for var in &program.root().vars {
+            let mut slots = Vec::new();
+            let (ty, base) = match &var.ty {
+                // The root's in-outs are the environment's: their storage is what it writes.
+                Ty::InOut(inner) => match init[root + var.offset as usize] {
+                    Value::Address(a) => (inner.as_ref(), a as usize),
+                    _ => continue,
+                },
+                ty => (ty, root + var.offset as usize),
+            };
+            symbolic::each_scalar(program, ty, base, &mut slots);
+            let scalar = ty.is_scalar();
+            for (i, (slot, slot_ty)) in slots.into_iter().enumerate() {
+                let name = if scalar {
+                    var.name.to_string()
+                } else {
+                    format!("{}#{i}", var.name)
+                };
+                if matches!(var.kind, VarKind::Input | VarKind::InOut) {
+                    inputs.push((slot, name.clone()));
+                }
+                if scalar {
+                    named.push((slot, name, var.kind, slot_ty));
+                }
+            }
+        }
+        let mut enums = Vec::new();
+        let mut all = Vec::new();
+        for var in &program.globals {
+            symbolic::each_scalar(program, &var.ty, var.offset as usize, &mut all);
+        }
+        for var in &program.root().vars {
+            symbolic::each_scalar(program, &var.ty, root + var.offset as usize, &mut all);
+        }
+        for (slot, ty) in all {
+            if let Ty::Enum { values, .. } = ty {
+                enums.push((slot, values.iter().map(|(_, v)| *v).collect()));
+            }
+        }
+        System {
+            program,
+            properties,
+            limits,
+            init,
+            root,
+            inputs,
+            named,
+            enums,
+            cycle_range_ns,
+            cycle_ns,
+        }
+    }
+
+    fn responses(&self) -> impl Iterator<Item = Option<&Within>> {
+        self.properties
+            .into_iter()
+            .flat_map(|p| &p.properties)
+            .map(|p| match &p.kind {
+                Kind::Response { within, .. } => Some(within),
+                Kind::Invariant(_) => None,
+            })
+    }
+
+    /// The state before the first scan.
+    pub fn initial(&self) -> State {
+        State {
+            memory: self.init.iter().map(symbolic::constant).collect(),
+            now: BV::from_i64(0, TIME_BITS),
+            monitors: self
+                .responses()
+                .map(|w| w.map(|_| (Bool::from_bool(false), BV::from_i64(0, TIME_BITS))))
+                .collect(),
+        }
+    }
+
+    /// An arbitrary state (every slot a fresh term named `tag`…), and what makes it one the
+    /// program could be in at all (enumerations hold one of their values; a monitor's window
+    /// is within its bound).
+    pub fn arbitrary(&self, tag: &str) -> (State, Bool) {
+        let memory: Vec<Sym> = self
+            .init
+            .iter()
+            .enumerate()
+            .map(|(i, v)| symbolic::fresh(v, &format!("{tag}_m{i}")))
+            .collect();
+        let mut valid = Vec::new();
+        for (slot, values) in &self.enums {
+            if let Sym::Bits(_, x) = &memory[*slot] {
+                let w = x.get_size();
+                let any: Vec<Bool> = values
+                    .iter()
+                    .map(|v| x.eq(BV::from_i64(*v as i64, w)))
+                    .collect();
+                valid.push(Bool::or(&any));
+            }
+        }
+        let monitors = self
+            .responses()
+            .enumerate()
+            .map(|(i, w)| {
+                w.map(|within| {
+                    let left = BV::new_const(format!("{tag}_left{i}"), TIME_BITS);
+                    let bound = match within {
+                        Within::Scans(n) => *n as i64,
+                        Within::Time(ns) => *ns as i64,
+                    };
+                    valid.push(left.bvsle(BV::from_i64(bound, TIME_BITS)));
+                    valid.push(left.bvsge(BV::from_i64(0, TIME_BITS)));
+                    (Bool::new_const(format!("{tag}_pending{i}")), left)
+                })
+            })
+            .collect();
+        let state = State {
+            memory,
+            now: BV::new_const(format!("{tag}_now"), TIME_BITS),
+            monitors,
+        };
+        (state, Bool::and(&valid))
+    }
+
+    /// One scan from `state`, with inputs named after scan `n`.
+    pub fn scan(&self, state: &State, n: usize) -> (Scan, Vec<Unsupported>, Vec<&'static str>) {
+        let mut memory = state.memory.clone();
+        let mut inputs = Vec::with_capacity(self.inputs.len());
+        for (slot, name) in &self.inputs {
+            let term = symbolic::fresh(&self.init[*slot], &format!("in{n}_{name}"));
+            memory[*slot] = term.clone();
+            inputs.push((*slot, term));
+        }
+        let elapsed = BV::new_const(format!("elapsed{n}"), TIME_BITS);
+        let (min, max) = self.cycle_range_ns;
+        let mut assume = vec![
+            elapsed.bvsge(BV::from_i64(min as i64, TIME_BITS)),
+            elapsed.bvsle(BV::from_i64(max as i64, TIME_BITS)),
+        ];
+        let mut exec = Executor::new(
+            self.program,
+            memory,
+            self.root,
+            state.now.clone(),
+            self.limits,
+        );
+        if let Some(properties) = self.properties {
+            for (e, _) in &properties.assumptions {
+                assume.push(exec.condition(&properties.exprs[*e]));
+            }
+        }
+        exec.scan();
+        let now_after = state.now.bvadd(&elapsed);
+        let mut good = Vec::new();
+        let mut monitors = Vec::new();
+        if let Some(properties) = self.properties {
+            for (p, property) in properties.properties.iter().enumerate() {
+                match &property.kind {
+                    Kind::Invariant(e) => {
+                        good.push(exec.condition(&properties.exprs[*e]));
+                        monitors.push(None);
+                    }
+                    Kind::Response {
+                        when, then, within, ..
+                    } => {
+                        let (pending, left) = state.monitors[p].clone().expect("a monitor");
+                        let when = exec.condition(&properties.exprs[*when]);
+                        let then = exec.condition(&properties.exprs[*then]);
+                        let (next, ok) = respond(&pending, &left, &when, &then, within, &elapsed);
+                        good.push(ok);
+                        monitors.push(Some(next));
+                    }
+                }
+            }
+        }
+        let scan = Scan {
+            next: State {
+                memory: exec.memory[..self.init.len()].to_vec(),
+                now: now_after,
+                monitors,
+            },
+            inputs,
+            elapsed,
+            assume: Bool::and(&assume),
+            faults: std::mem::take(&mut exec.faults),
+            unwinds: std::mem::take(&mut exec.unwinds),
+            good,
+        };
+        (scan, exec.unsupported, exec.approximations)
+    }
+}
+
+/// A response monitor after one scan, as `property::Monitor` defines it: a trigger starts the
+/// window (unless one is open), the response closes it, and the window is missed when the
+/// response has not come and the next scan lies beyond it. Returns the monitor's next state and
+/// whether the property holds after this scan.
+fn respond(
+    pending: &Bool,
+    left: &BV,
+    when: &Bool,
+    then: &Bool,
+    within: &Within,
+    elapsed: &BV,
+) -> ((Bool, BV), Bool) {
+    let trigger = Bool::and(&[&pending.not(), when]);
+    let open = Bool::or(&[pending, &trigger]);
+    let window = match within {
+        Within::Scans(n) => BV::from_i64(*n as i64, TIME_BITS),
+        Within::Time(ns) => BV::from_i64(*ns as i64, TIME_BITS),
+    };
+    let left = trigger.ite(&window, left);
+    let (missed, next_left) = match within {
+        // Scans left after this one: missed when none is.
+        Within::Scans(_) => (
+            left.eq(BV::from_i64(0, TIME_BITS)),
+            left.bvsub(BV::from_i64(1, TIME_BITS)),
+        ),
+        // Time left at the next scan: missed when it is negative.
+        Within::Time(_) => (elapsed.bvsgt(&left), left.bvsub(elapsed)),
+    };
+    let waiting = Bool::and(&[&open, &then.not()]);
+    let violated = Bool::and(&[&waiting, &missed]);
+    (
+        (
+            waiting.clone(),
+            waiting.ite(&next_left, &BV::from_i64(0, TIME_BITS)),
+        ),
+        violated.not(),
+    )
+}
+
+/// Equalities binding the fresh terms of `to` to the terms of `from`.
+pub fn bind(to: &State, from: &State) -> Bool {
+    let mut eqs = Vec::new();
+    for (a, b) in to.memory.iter().zip(&from.memory) {
+        match (a, b) {
+            (Sym::Bool(x), Sym::Bool(y)) => eqs.push(x.iff(y)),
+            (Sym::Bits(_, x), Sym::Bits(_, y)) if x.get_size() == y.get_size() => eqs.push(x.eq(y)),
+            _ => {}
+        }
+    }
+    eqs.push(to.now.eq(&from.now));
+    for (a, b) in to.monitors.iter().zip(&from.monitors) {
+        if let (Some((p, l)), Some((q, m))) = (a, b) {
+            eqs.push(p.iff(q));
+            eqs.push(l.eq(m));
+        }
+    }
+    Bool::and(&eqs)
+}
