@@ -537,6 +537,9 @@ impl<'p> Executor<'p> {
         let Some(at) = self.address(var, frame) else {
             return;
         };
+        let Sym::Bits(_, first) = start.clone() else {
+            return;
+        };
         self.store(at, start);
         let w = width(elem).max(width(to_e)).max(width(by_e)) + 2;
         let end = extend(to_e, &end, w);
@@ -545,28 +548,27 @@ impl<'p> Executor<'p> {
         let (lo, hi) = elem.int_range().unwrap_or((0, 0));
         let flags = self.enter_loop();
         let mut running = t();
+        // The body cannot write the variable (sema refuses it), so its value in a pass is the
+        // start plus a multiple of the step: a counter of its own, constant when the bounds are.
+        let mut counter = extend(elem, &first, w);
         for pass in 0..=self.limits.unwind {
-            let Sym::Bits(_, i) = self.memory[at].clone() else {
-                break;
-            };
-            let i = extend(elem, &i, w);
-            let past = step.bvsge(&zero).ite(&i.bvsgt(&end), &i.bvslt(&end));
+            let past = step
+                .bvsge(&zero)
+                .ite(&counter.bvsgt(&end), &counter.bvslt(&end));
             running = and(&running, &past.not());
             if !self.may(&running) || pass == self.limits.unwind {
                 break;
             }
             running = self.pass(&running, body, frame);
             // The next value, or the end where it would leave the type.
-            let Sym::Bits(_, i) = self.memory[at].clone() else {
-                break;
-            };
-            let next = extend(elem, &i, w).bvadd(&step);
+            let next = counter.bvadd(&step).simplify();
             let fits = and(&next.bvsge(bv_i128(lo, w)), &next.bvsle(bv_i128(hi, w)));
             running = and(&running, &fits);
             let outer = self.guard.clone();
             self.guard = and(&outer, &running);
             self.write(at, Sym::Bits(elem, next.extract(width(elem) - 1, 0)));
             self.guard = outer;
+            counter = next;
         }
         self.unwind_site(&running);
         self.leave_loop(flags);
@@ -803,7 +805,7 @@ impl<'p> Executor<'p> {
     fn negate(&mut self, v: Sym) -> Sym {
         match v {
             Sym::Bits(e, x) => {
-                if !self.sem.wrap_integers && e.is_integer() {
+                if !self.sem.wrap_integers && e.int_range().is_some() {
                     let w = x.get_size();
                     let overflow = if signed(e) {
                         x.eq(BV::from_i64(i64::MIN, 64).extract(63, 64 - w))
@@ -881,48 +883,45 @@ impl<'p> Executor<'p> {
         }
         // Durations wrap in 64 bits in every dialect (`value::time`); integers fault in the
         // strict one.
-        let checked = e.is_integer() && !self.sem.wrap_integers;
+        let checked = e.int_range().is_some() && !self.sem.wrap_integers;
         let w = x.get_size();
         let zero = BV::from_u64(0, w);
         let v = match op {
-            Add => {
+            Add | Sub | Mul
+                if e.category() != Category::Duration && e.category() != Category::Date =>
+            {
                 if checked {
-                    let ok = if s {
-                        and(&x.bvadd_no_overflow(&y, true), &x.bvadd_no_underflow(&y))
-                    } else {
-                        x.bvadd_no_overflow(&y, false)
+                    // The exact result, in twice the width, must lie in the type's range.
+                    let wide = 2 * w + 2;
+                    let (a, b) = (extend(e, &x, wide), extend(e, &y, wide));
+                    let exact = match op {
+                        Add => a.bvadd(&b),
+                        Sub => a.bvsub(&b),
+                        _ => a.bvmul(&b),
                     };
-                    self.fault(Fault::Overflow, ok.not());
+                    let (lo, hi) = e.int_range().unwrap_or((0, 0));
+                    let outside = or(
+                        &exact.bvslt(bv_i128(lo, wide)),
+                        &exact.bvsgt(bv_i128(hi, wide)),
+                    );
+                    self.fault(Fault::Overflow, outside);
                 }
-                x.bvadd(&y)
-            }
-            Sub => {
-                if checked {
-                    let ok = if s {
-                        and(&x.bvsub_no_overflow(&y), &x.bvsub_no_underflow(&y, true))
-                    } else {
-                        x.bvsub_no_underflow(&y, false)
-                    };
-                    self.fault(Fault::Overflow, ok.not());
+                match op {
+                    Add => x.bvadd(&y),
+                    Sub => x.bvsub(&y),
+                    _ => x.bvmul(&y),
                 }
-                x.bvsub(&y)
             }
-            Mul if e.category() != Category::Duration && e.category() != Category::Date => {
-                if checked {
-                    let ok = if s {
-                        and(&x.bvmul_no_overflow(&y, true), &x.bvmul_no_underflow(&y))
-                    } else {
-                        x.bvmul_no_overflow(&y, false)
-                    };
-                    self.fault(Fault::Overflow, ok.not());
-                }
-                x.bvmul(&y)
-            }
+            Add => x.bvadd(&y),
+            Sub => x.bvsub(&y),
             Div if e.is_integer() || e.category() == Category::Bit => {
                 self.fault(Fault::DivisionByZero, y.eq(&zero));
                 if s {
                     if checked {
-                        self.fault(Fault::Overflow, x.bvsdiv_no_overflow(&y).not());
+                        // MIN / -1 is the one quotient outside the type.
+                        let (lo, _) = e.int_range().unwrap_or((0, 0));
+                        let overflow = and(&x.eq(bv_i128(lo, w)), &y.eq(BV::from_i64(-1, w)));
+                        self.fault(Fault::Overflow, overflow);
                     }
                     x.bvsdiv(&y)
                 } else {
@@ -978,7 +977,8 @@ impl<'p> Executor<'p> {
                     let wide = extend(from, &x, TIME_BITS);
                     return Sym::Bits(to, wide.bvmul(BV::from_i64(unit as i64, TIME_BITS)));
                 }
-                let value = if time_like(from_cat) {
+                let from_time = time_like(from_cat);
+                let value = if from_time {
                     // In the unit of the type, rounded towards minus infinity (div_euclid).
                     let unit = BV::from_i64(time_unit(from) as i64, TIME_BITS);
                     let q = x.bvsdiv(&unit);
@@ -995,8 +995,14 @@ impl<'p> Executor<'p> {
                 };
                 let (from, x) = value;
                 let to_bits = width(to);
-                let narrow_by_bits = self.sem.narrow_by_bits && to.is_integer();
-                let binary = to_cat == Category::Bit || from.category() == Category::Bit;
+                // A duration is always converted by value (in its unit), never by its bits.
+                let narrow_by_bits = self.sem.narrow_by_bits && to.is_integer() && !from_time;
+                let binary = !from_time
+                    && matches!(
+                        to_cat,
+                        Category::Bit | Category::Signed | Category::Unsigned
+                    )
+                    && (to_cat == Category::Bit || from.category() == Category::Bit);
                 if narrow_by_bits || (binary && from.int_range().is_some()) {
                     if binary && !narrow_by_bits {
                         // The pattern of the narrower type, zero-extended.
@@ -1204,5 +1210,232 @@ pub fn each_scalar(program: &Program, ty: &Ty, offset: usize, out: &mut Vec<(usi
             }
         }
         _ => out.push((offset, ty.clone())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The one semantics, tested: z3's evaluation of every encoded operation on constants
+    //! equals the `value` module's, in both arithmetics, faults included.
+
+    use super::*;
+    use crate::ir::{Body, BodyId, BodyKind};
+    use crate::value::{self, Semantics, Value};
+
+    fn program(semantics: Semantics) -> Program {
+        Program {
+            bodies: vec![Body {
+                name: "P".into(),
+                kind: BodyKind::Program,
+                file: FileId(0),
+                vars: Vec::new(),
+                init: Vec::new(),
+                temps: Vec::new(),
+                result: None,
+                stmts: Vec::new(),
+            }],
+            root: BodyId(0),
+            globals: Vec::new(),
+            globals_init: Vec::new(),
+            semantics,
+        }
+    }
+
+    /// The executor's value of `e` and whether it may fault, as constants.
+    fn evaluate(p: &Program, e: &Expr) -> (Option<Value>, bool, Option<Elem>) {
+        let mut exec = Executor::new(p, Vec::new(), 0, BV::from_i64(0, 64), Limits { unwind: 4 });
+        let v = exec.eval(e, 0);
+        let faulted = exec
+            .faults
+            .iter()
+            .any(|f| f.when.simplify().as_bool() == Some(true));
+        let value = match v {
+            Sym::Bool(b) => b.simplify().as_bool().map(Value::Bool),
+            Sym::Bits(e, x) => x.simplify().as_u64().map(|bits| match e.category() {
+                Category::Duration | Category::Date => Value::Time(e, bits as i64 as i128),
+                Category::Char => Value::Int(e, bits as i128),
+                _ => value::fit(e, bits as i128, true).expect("in range"),
+            }),
+            _ => None,
+        };
+        let elem = match &value {
+            Some(Value::Int(e, _)) | Some(Value::Time(e, _)) => Some(*e),
+            _ => None,
+        };
+        (value, faulted, elem)
+    }
+
+    fn samples(e: Elem) -> Vec<Value> {
+        let (lo, hi) = e.int_range().expect("an integer type");
+        let mut xs = vec![lo, hi, 0, 1, -1, 2, 7, -7, hi / 2, lo / 2, 100];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ e.bits() as u64;
+        for _ in 0..12 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            xs.push(lo + (seed as i128).rem_euclid(hi - lo + 1));
+        }
+        xs.into_iter()
+            .filter(|x| (lo..=hi).contains(x))
+            .map(|x| Value::Int(e, x))
+            .collect()
+    }
+
+    const INTEGERS: [Elem; 12] = [
+        Elem::SInt,
+        Elem::Int,
+        Elem::DInt,
+        Elem::LInt,
+        Elem::USInt,
+        Elem::UInt,
+        Elem::UDInt,
+        Elem::ULInt,
+        Elem::Byte,
+        Elem::Word,
+        Elem::DWord,
+        Elem::LWord,
+    ];
+
+    #[test]
+    fn binary_operations_mean_what_the_value_module_says() {
+        use BinaryOp::*;
+        for semantics in [Semantics::STRICT, Semantics::WRAPPING] {
+            let p = program(semantics);
+            for e in INTEGERS {
+                let ops: &[BinaryOp] = if e.category() == Category::Bit {
+                    &[And, Or, Xor, Eq, Ne, Lt, Gt, Le, Ge]
+                } else {
+                    &[
+                        Add, Sub, Mul, Div, Mod, Eq, Ne, Lt, Gt, Le, Ge, And, Or, Xor,
+                    ]
+                };
+                for a in samples(e) {
+                    for b in samples(e) {
+                        for &op in ops {
+                            let expected = value::binary(op, &a, &b, semantics);
+                            let expr = Expr::Binary {
+                                op,
+                                lhs: Box::new(Expr::Const(a.clone())),
+                                rhs: Box::new(Expr::Const(b.clone())),
+                            };
+                            let (got, faulted, _) = evaluate(&p, &expr);
+                            match expected {
+                                Ok(v) => {
+                                    assert!(!faulted, "{a:?} {op:?} {b:?}: a fault encoded");
+                                    assert_eq!(got, Some(v), "{a:?} {op:?} {b:?} ({semantics:?})");
+                                }
+                                Err(_) => assert!(faulted, "{a:?} {op:?} {b:?}: no fault encoded"),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn conversions_and_negation_mean_what_the_value_module_says() {
+        let targets: Vec<Elem> = INTEGERS
+            .iter()
+            .copied()
+            .chain([Elem::Bool, Elem::Time, Elem::LTime, Elem::Char])
+            .collect();
+        for semantics in [Semantics::STRICT, Semantics::WRAPPING] {
+            let p = program(semantics);
+            for from in INTEGERS {
+                for a in samples(from) {
+                    let negated = evaluate(
+                        &p,
+                        &Expr::Unary(UnaryOp::Neg, Box::new(Expr::Const(a.clone()))),
+                    );
+                    match value::negate(&a, semantics) {
+                        Ok(v) => assert_eq!((negated.0, negated.1), (Some(v), false), "-{a:?}"),
+                        Err(_) => assert!(negated.1, "-{a:?}: no fault"),
+                    }
+                    let not = evaluate(
+                        &p,
+                        &Expr::Unary(UnaryOp::Not, Box::new(Expr::Const(a.clone()))),
+                    );
+                    assert_eq!(not.0, value::not(&a).ok(), "NOT {a:?}");
+                    for &to in &targets {
+                        let expected = value::convert_in(&a, to, semantics);
+                        let (got, faulted, _) =
+                            evaluate(&p, &Expr::Convert(to, Box::new(Expr::Const(a.clone()))));
+                        match expected {
+                            Ok(v) => {
+                                assert!(!faulted, "{a:?} to {to:?}: a fault encoded");
+                                assert_eq!(got, Some(v), "{a:?} to {to:?} ({semantics:?})");
+                            }
+                            Err(_) => assert!(faulted, "{a:?} to {to:?}: no fault encoded"),
+                        }
+                    }
+                }
+            }
+            // Durations back to integers, in the unit of the type.
+            for ns in [
+                0i128,
+                1,
+                999_999,
+                1_000_000,
+                -1,
+                -1_500_000,
+                86_400_000_000_000,
+            ] {
+                for from in [Elem::Time, Elem::LTime] {
+                    let a = Value::Time(from, ns);
+                    for to in [Elem::DInt, Elem::LInt, Elem::UDInt, Elem::Int] {
+                        let expected = value::convert_in(&a, to, semantics);
+                        let (got, faulted, _) =
+                            evaluate(&p, &Expr::Convert(to, Box::new(Expr::Const(a.clone()))));
+                        match expected {
+                            Ok(v) => {
+                                assert_eq!((got, faulted), (Some(v), false), "{a:?} to {to:?}")
+                            }
+                            Err(_) => assert!(faulted, "{a:?} to {to:?}: no fault"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn standard_functions_mean_what_the_value_module_says() {
+        use Builtin::*;
+        let p = program(Semantics::STRICT);
+        for e in [Elem::Int, Elem::UInt, Elem::Byte, Elem::DInt] {
+            let xs = samples(e);
+            for a in &xs {
+                for b in xs.iter().take(8) {
+                    let n = Value::Int(Elem::Int, 3);
+                    let cases: Vec<(Builtin, Vec<Value>)> = vec![
+                        (Max, vec![a.clone(), b.clone()]),
+                        (Min, vec![a.clone(), b.clone()]),
+                        (Limit, vec![b.clone(), a.clone(), xs[1].clone()]),
+                        (Sel, vec![Value::Bool(true), a.clone(), b.clone()]),
+                        (Shl, vec![a.clone(), n.clone()]),
+                        (Shr, vec![a.clone(), n.clone()]),
+                        (Rol, vec![a.clone(), n.clone()]),
+                        (Ror, vec![a.clone(), n.clone()]),
+                        (Abs, vec![a.clone()]),
+                    ];
+                    for (builtin, args) in cases {
+                        if builtin == Abs && e.category() == Category::Bit {
+                            continue;
+                        }
+                        let expected = value::builtins::call(builtin, &args, 0, Semantics::STRICT);
+                        let expr =
+                            Expr::Builtin(builtin, args.iter().cloned().map(Expr::Const).collect());
+                        let (got, faulted, _) = evaluate(&p, &expr);
+                        match expected {
+                            Ok(v) => {
+                                assert_eq!((got, faulted), (Some(v), false), "{builtin:?}{args:?}")
+                            }
+                            Err(_) => assert!(faulted, "{builtin:?}{args:?}: no fault"),
+                        }
+                    }
+                }
+            }
+        }
     }
 }
