@@ -1,0 +1,301 @@
+//! `stforge verify` through the real binary: the verification corpus (every buggy variant's
+//! named property or implicit check violated with a replayed counterexample, no violation on
+//! any correct variant), the task corpus, `--emit-test` round trips through `stforge test`, and
+//! bad input.
+
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn stforge(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stforge"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Verifies and returns the exit code and every result (name, kind, verdict).
+fn verify(
+    spec: &Path,
+    implementation: &Path,
+    extra: &[&str],
+) -> (i32, Vec<(String, String, String)>) {
+    let mut args = vec!["verify", "--format", "json", "--timeout", "4"];
+    args.extend_from_slice(extra);
+    let (spec, implementation) = (spec.to_str().unwrap(), implementation.to_str().unwrap());
+    args.extend([spec, implementation]);
+    let out = stforge(&args);
+    let json: Json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{implementation}: not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let results = json[0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            (s("name"), s("kind"), s("verdict"))
+        })
+        .collect();
+    (out.status.code().unwrap(), results)
+}
+
+/// Buggy variants whose violation the verifier does not reach today, and why. Each is checked
+/// to stay `unknown` (never a false `proved`), so a fix shows up as a failing entry here.
+const NOT_FOUND: &[(&str, &str)] = &[];
+
+/// `name — …` of a `// VIOLATES: name — …` header.
+fn violates(file: &Path) -> String {
+    let text = std::fs::read_to_string(file).unwrap();
+    let header = text.lines().next().unwrap();
+    let rest = header
+        .strip_prefix("// VIOLATES:")
+        .expect("a VIOLATES header");
+    rest.split('—').next().unwrap().trim().to_string()
+}
+
+fn variants(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "st"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn programs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("corpus/verify"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn spec_of(dir: &Path) -> PathBuf {
+    let name = dir.file_name().unwrap().to_str().unwrap();
+    dir.join(format!("{name}.spec.toml"))
+}
+
+#[test]
+fn every_bug_of_the_verification_corpus_is_found_and_no_correct_variant_is_violated() {
+    let mut failures = Vec::new();
+    for dir in programs() {
+        let spec = spec_of(&dir);
+        for file in variants(&dir) {
+            let stem = file.file_stem().unwrap().to_str().unwrap().to_string();
+            let id = format!("{}/{stem}", dir.file_name().unwrap().to_str().unwrap());
+            let (code, results) = verify(&spec, &file, &[]);
+            let violated: Vec<&(String, String, String)> =
+                results.iter().filter(|r| r.2 == "violated").collect();
+            assert!(
+                results.iter().all(|r| r.2 != "error"),
+                "{id}: a counterexample did not replay: {results:?}"
+            );
+            if stem == "correct" {
+                if !violated.is_empty() || code == 1 {
+                    failures.push(format!("{id}: false alarm {violated:?}"));
+                }
+                continue;
+            }
+            let named = violates(&file);
+            let hit = |r: &(String, String, String)| {
+                r.0 == named || r.0.starts_with(&format!("{named} "))
+            };
+            let found = results.iter().any(|r| hit(r) && r.2 == "violated");
+            match NOT_FOUND.iter().find(|(n, _)| *n == id) {
+                Some(_) => {
+                    if found {
+                        failures.push(format!("{id}: now found; remove it from NOT_FOUND"));
+                    }
+                    if results.iter().any(|r| hit(r) && r.2 == "proved") {
+                        failures.push(format!("{id}: `{named}` proved on a buggy variant"));
+                    }
+                }
+                None if !found => {
+                    failures.push(format!("{id}: `{named}` not violated: {results:?}"))
+                }
+                None => {
+                    if code != 1 {
+                        failures.push(format!("{id}: exit {code} with a violation"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_counterexample_becomes_a_test_that_fails_on_the_bug_and_passes_on_the_fix() {
+    let dir = root().join("corpus/verify/reversing_starter");
+    let spec = spec_of(&dir);
+    let bug = dir.join("bug_missed_interlock.st");
+    let tmp = tempfile::tempdir().unwrap();
+    let emitted = tmp.path().join("cex.toml");
+    let out = stforge(&[
+        "verify",
+        spec.to_str().unwrap(),
+        bug.to_str().unwrap(),
+        "--emit-test",
+        emitted.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let tests = std::fs::read_to_string(&emitted).unwrap();
+    assert!(
+        tests.starts_with("[[test]]\nname = \"counterexample: "),
+        "{tests}"
+    );
+    // The spec with the emitted tests appended: the bug fails them, the correct variant passes.
+    let combined = tmp.path().join("reversing_starter.spec.toml");
+    let spec_text = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(&combined, format!("{spec_text}\n{tests}")).unwrap();
+    let on_bug = stforge(&["test", combined.to_str().unwrap(), bug.to_str().unwrap()]);
+    assert_eq!(
+        on_bug.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&on_bug.stdout)
+    );
+    assert!(String::from_utf8_lossy(&on_bug.stdout).contains("FAIL test \"counterexample: "));
+    let correct = dir.join("correct.st");
+    let on_fix = stforge(&[
+        "test",
+        combined.to_str().unwrap(),
+        correct.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        on_fix.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&on_fix.stdout)
+    );
+    // The file is never overwritten.
+    let again = stforge(&[
+        "verify",
+        spec.to_str().unwrap(),
+        bug.to_str().unwrap(),
+        "--emit-test",
+        emitted.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&emitted).unwrap(), tests);
+}
+
+#[test]
+fn the_counterexample_is_printed_as_a_trace_table() {
+    let dir = root().join("corpus/tasks/motor_latch");
+    let out = stforge(&[
+        "verify",
+        dir.join("motor_latch.spec.toml").to_str().unwrap(),
+        dir.join("wrong.st").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "counterexample: invariant \"stop_dominates\"\n\
+             scan  time  Start (in)  StopNC (in)  OverloadOK (in)  Motor (out)\n\
+             1 <   T#0s  TRUE        FALSE        TRUE             TRUE\n\
+             < scan 1: invariant \"stop_dominates\" fails\n"
+        ),
+        "{text}"
+    );
+    let solution = stforge(&[
+        "verify",
+        dir.join("motor_latch.spec.toml").to_str().unwrap(),
+        dir.join("solution.st").to_str().unwrap(),
+    ]);
+    assert_eq!(solution.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&solution.stdout);
+    assert!(
+        text.contains("PROVED   invariant \"stop_dominates\""),
+        "{text}"
+    );
+    assert!(text.contains("2 proved, 0 violated, 0 unknown"), "{text}");
+}
+
+#[test]
+fn no_task_solution_violates_a_property() {
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(root().join("corpus/tasks")).unwrap() {
+        let dir = entry.unwrap().path();
+        let spec = spec_of(&dir);
+        let (code, results) = verify(&spec, &dir.join("solution.st"), &[]);
+        if code == 1 || code == 2 || results.iter().any(|r| r.2 == "violated" || r.2 == "error") {
+            failures.push(format!("{}: {results:?}", dir.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn bad_input_is_a_coded_diagnostic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = root().join("corpus/tasks/motor_latch");
+    let spec = std::fs::read_to_string(dir.join("motor_latch.spec.toml")).unwrap();
+    // A property naming an unknown variable, then a property that is not BOOL.
+    for (bad, code) in [
+        ("assert = \"Missing\"", "T001"),
+        ("assert = \"1 + 2\"", "T"),
+    ] {
+        let text = spec.replacen("assert = \"StopNC OR NOT Motor\"", bad, 1);
+        let path = tmp.path().join("bad.spec.toml");
+        std::fs::write(&path, text).unwrap();
+        let out = stforge(&[
+            "verify",
+            path.to_str().unwrap(),
+            dir.join("solution.st").to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&format!("error[{code}")), "{text}");
+    }
+    // A spec without its implementation is a usage error.
+    let out = stforge(&[
+        "verify",
+        dir.join("motor_latch.spec.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn files_without_a_spec_get_the_implicit_checks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("div.st");
+    std::fs::write(
+        &path,
+        "FUNCTION_BLOCK Ratio\nVAR_INPUT a, b : INT; END_VAR\nVAR_OUTPUT q : INT; END_VAR\n    q := a / b;\nEND_FUNCTION_BLOCK\n",
+    )
+    .unwrap();
+    let out = stforge(&["verify", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let results = json[0]["results"].as_array().unwrap();
+    let verdict = |name: &str| {
+        results
+            .iter()
+            .find(|r| r["name"].as_str().unwrap().starts_with(name))
+            .map(|r| {
+                (
+                    r["verdict"].as_str().unwrap().to_string(),
+                    r["location"].as_str().unwrap().to_string(),
+                )
+            })
+    };
+    let (v, at) = verdict("R001").expect("a division check");
+    assert_eq!(v, "violated");
+    assert!(at.ends_with("div.st:4:5"), "{at}");
+    // -32768 / -1 overflows INT in the strict dialect.
+    assert_eq!(verdict("R002").map(|v| v.0).as_deref(), Some("violated"));
+}
