@@ -1,6 +1,6 @@
 use super::exit;
-use super::output::{Color, out};
-use crate::diagnostics::{Diagnostic, render};
+use super::output::{Color, out, rendered};
+use crate::diagnostics::Diagnostic;
 use crate::source::{SourceFile, SourceMap, encode, load};
 use crate::syntax;
 use std::io::Write;
@@ -47,9 +47,7 @@ pub fn run(args: Args) -> i32 {
         let outcome = if errors.is_empty() {
             format_file(file, &files, &args, color)
         } else {
-            errors
-                .iter()
-                .for_each(|d| out(&render::to_terminal(d, &files, color)));
+            out(&rendered(errors, &files, color));
             Outcome::Refused
         };
         match outcome {
@@ -80,9 +78,7 @@ fn format_file(file: &SourceFile, files: &SourceMap, args: &Args, color: bool) -
     let parsed = syntax::parse(file.id, &file.text);
     let errors: Vec<&Diagnostic> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
-        for d in &errors {
-            out(&render::to_terminal(d, files, color));
-        }
+        out(&rendered(errors, files, color));
         eprintln!(
             "stforge: not formatting {}: it has syntax errors",
             file.path.display()
