@@ -348,3 +348,125 @@ fn a_fifo_named_on_the_command_line_is_f004() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(shown(&stdout(&o), "F004"), 1);
 }
+
+// Item 8: `fmt` on a symbolic link formats the file it points to and leaves the link a link.
+
+#[cfg(unix)]
+#[test]
+fn fmt_on_a_symlink_formats_its_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("real.st");
+    let link = dir.path().join("link.st");
+    std::fs::write(&target, b"program p\nx:=1;\nend_program\n").unwrap();
+    std::os::unix::fs::symlink("real.st", &link).unwrap();
+    let o = stforge(&["fmt", &link.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(meta.file_type().is_symlink(), "the link was replaced");
+    assert_eq!(std::fs::read_link(&link).unwrap(), Path::new("real.st"));
+    assert!(std::fs::symlink_metadata(&target).unwrap().is_file());
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        b"PROGRAM p\n    x := 1;\nEND_PROGRAM\n"
+    );
+    // Only the two entries: no temporary file left behind.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+// Item 9: CR-only line endings stay CR.
+
+#[test]
+fn fmt_keeps_cr_only_line_endings() {
+    let lf = "program p\nvar x : int; end_var // c\n\n\nx:=1;\n(* note *)\nend_program\n";
+    let cr = lf.replace('\n', "\r");
+    let (_dir, paths) = temp_files(&[("lf.st", lf.as_bytes()), ("cr.st", cr.as_bytes())]);
+    let o = stforge(&["fmt", &paths[0], &paths[1]]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let from_lf = std::fs::read_to_string(&paths[0]).unwrap();
+    assert_eq!(
+        from_lf,
+        "PROGRAM p\nVAR\n    x : int;\nEND_VAR // c\n\n    x := 1;\n    (* note *)\nEND_PROGRAM\n"
+    );
+    // The same lines, the same blank line kept, each ended by a CR.
+    assert_eq!(
+        std::fs::read(&paths[1]).unwrap(),
+        from_lf.replace('\n', "\r").as_bytes()
+    );
+    let paths = &paths[1..];
+    assert!(std::fs::symlink_metadata(&paths[0]).unwrap().is_file());
+    // Formatted once, it is stable; diagnostics count CR-only lines.
+    let o = stforge(&["fmt", "--check", &paths[0]]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let (_dir, paths) = temp_files(&[(
+        "cr.st",
+        b"PROGRAM P\rVAR x : INT; END_VAR\rx := y;\rEND_PROGRAM\r",
+    )]);
+    let o = stforge(&["check", "--format", "json", &paths[0]]);
+    let found = json(&o);
+    assert_eq!(codes(&o), vec!["T001"]);
+    assert_eq!(
+        (&found[0]["line"], &found[0]["column"]),
+        (&3.into(), &6.into())
+    );
+}
+
+// Item 10: a reference type is compatible with the same type declared apart, in every dialect.
+
+#[test]
+fn ref_to_an_anonymous_array_is_compatible_with_itself() {
+    let source = "FUNCTION F : BOOL
+VAR_INPUT
+    pt : REF_TO ARRAY[0..9] OF BYTE;
+END_VAR
+F := pt <> 0;
+END_FUNCTION
+PROGRAM P
+VAR
+    p : REF_TO ARRAY[0..9] OF BYTE;
+    q : REF_TO ARRAY[0..8] OF BYTE;
+    a : ARRAY[0..9] OF BYTE;
+    m : ARRAY[0..1] OF ARRAY[0..9] OF BYTE;
+    n : ARRAY[0..1] OF ARRAY[0..9] OF BYTE;
+    b : BOOL;
+END_VAR
+p := REF(a);
+b := F(pt := p);
+b := F(p);
+m := n;
+b := F(q);
+END_PROGRAM
+";
+    let (_dir, paths) = temp_files(&[("ref.st", source.replace("pt <> 0", "TRUE").as_bytes())]);
+    for dialect in ["iec", "codesys", "twincat", "siemens"] {
+        let o = stforge(&["check", "--dialect", dialect, "--format", "json", &paths[0]]);
+        let found = json(&o);
+        // Only the reference to a different array type is refused.
+        assert_eq!(codes(&o), vec!["T004"], "{dialect}: {found:?}");
+        assert_eq!(
+            found[0]["message"],
+            "expected `REF_TO ARRAY[0..9] OF BYTE`, found `REF_TO ARRAY[0..8] OF BYTE`"
+        );
+        assert_eq!(found[0]["line"], 20, "{dialect}");
+    }
+}
+
+#[test]
+fn two_types_written_alike_are_never_named_twice() {
+    let source = "PROGRAM P
+VAR
+    s1 : STRUCT a : INT; END_STRUCT;
+    s2 : STRUCT a : BOOL; END_STRUCT;
+END_VAR
+s1 := s2;
+END_PROGRAM
+";
+    let (_dir, paths) = temp_files(&[("alike.st", source.as_bytes())]);
+    let o = stforge(&["check", "--format", "json", &paths[0]]);
+    assert_eq!(o.status.code(), Some(1));
+    let found = json(&o);
+    assert_eq!(codes(&o), vec!["T004"]);
+    assert_eq!(
+        found[0]["message"],
+        "expected `STRUCT`, found a different type also written `STRUCT`"
+    );
+}

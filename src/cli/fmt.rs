@@ -113,10 +113,13 @@ fn format_file(file: &SourceFile, files: &SourceMap, args: &Args, color: bool) -
 }
 
 /// Replaces the file in one rename, in its original encoding and with its permissions, so a
-/// crash or a full disk never leaves it half written.
+/// crash or a full disk never leaves it half written. A symbolic link stays a link: the file it
+/// points to is the one replaced.
 fn write_atomically(path: &Path, text: &str, file: &SourceFile) -> Result<(), String> {
     let bytes = encode(text, file.encoding)
         .ok_or_else(|| format!("the result cannot be written in {}", file.encoding.name()))?;
+    let target = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    let path = target.as_path();
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

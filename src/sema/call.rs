@@ -746,8 +746,9 @@ impl<'p, 'a> Checker<'p, 'a> {
                         Code::T004,
                         b.value.span,
                         format!(
-                            "`{}` is a VAR_IN_OUT of type `{a}`, found `{shown}`",
-                            b.name
+                            "`{}` is a VAR_IN_OUT of type `{a}`, found {}",
+                            b.name,
+                            super::types::found(&a, &shown)
                         ),
                     );
                 }

@@ -90,7 +90,7 @@ impl Project<'_> {
                         _ => true,
                     });
                 // Arrays are assigned element by element: same shape, same element type.
-                let same_element = t.resolve(*ea) == t.resolve(*eb)
+                let same_element = t.same(*ea, *eb)
                     || t.as_elem(*ea).is_some() && t.as_elem(*ea) == t.as_elem(*eb);
                 if same_shape && same_element {
                     Implicit
@@ -110,7 +110,7 @@ impl Project<'_> {
                 TypeKind::Pointer(_) | TypeKind::AnyPointer,
             ) => Implicit,
             (TypeKind::RefTo(a), TypeKind::RefTo(b)) => {
-                if t.resolve(*a) == t.resolve(*b)
+                if t.same(*a, *b)
                     || self.conversion(*a, *b) == Implicit
                         && matches!(t.kind(t.resolve(*b)), TypeKind::Pou(_))
                 {
@@ -1388,7 +1388,7 @@ impl Checker<'_, '_> {
                 Code::T004,
                 self.file,
                 e.span,
-                format!("expected `{to}`, found `{from}`"),
+                format!("expected `{to}`, found {}", super::types::found(&to, &from)),
             );
             if let (Ty::Known(t), Some(to_elem)) = (ty, self.p.types.as_elem(target))
                 && let Some(from_elem) = self.p.types.as_elem(t)
