@@ -470,3 +470,83 @@ END_PROGRAM
         "expected `STRUCT`, found a different type also written `STRUCT`"
     );
 }
+
+// Item 11: the `rusty` dialect — RuSTy computes with REF_TO values as addresses (OSCAT as
+// RuSTy compiles it does so throughout) and marks library declarations `@EXTERNAL`.
+
+const RUSTY_SAMPLE: &str = "@EXTERNAL FUNCTION STRING_LENGTH : INT
+VAR_INPUT
+    in : STRING;
+END_VAR
+END_FUNCTION
+{external}
+FUNCTION BUFFER_CLEAR : BOOL
+VAR_INPUT
+    pt : REF_TO BYTE;
+    size : UINT;
+END_VAR
+VAR
+    ptw : REF_TO DWORD;
+    temp : DWORD;
+    end, end32 : DWORD;
+    address : LWORD;
+END_VAR
+temp := pt;
+end := temp + UINT_TO_DWORD(size);
+end32 := end - 3;
+WHILE (pt < end) AND ((temp AND 16#00000003) > 0) DO
+    pt^ := 0;
+    pt := pt + 1;
+    temp := temp + 1;
+END_WHILE;
+ptw := pt;
+WHILE ptw < end32 DO
+    ptw^ := 0;
+    ptw := ptw + 4;
+END_WHILE;
+pt := ptw;
+address := pt;
+pt := address;
+BUFFER_CLEAR := pt > 0 AND STRING_LENGTH(in := 'x') = 1;
+END_FUNCTION
+";
+
+#[test]
+fn the_rusty_dialect_computes_with_references_as_addresses() {
+    let (_dir, paths) = temp_files(&[("rusty.st", RUSTY_SAMPLE.as_bytes())]);
+    let o = stforge(&["check", "--dialect", "rusty", "--format", "json", &paths[0]]);
+    assert_eq!((o.status.code(), json(&o)), (Some(0), vec![]));
+    // CODESYS computes so with POINTER TO only: each conversion and arithmetic on a REF_TO
+    // is refused (comparisons it allows for any address).
+    let o = stforge(&[
+        "check",
+        "--dialect",
+        "codesys",
+        "--format",
+        "json",
+        &paths[0],
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let found: Vec<(String, u64)> = json(&o)
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().into(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, u64)> = [
+        ("T004", 18),
+        ("T005", 23),
+        ("T004", 26),
+        ("T005", 29),
+        ("T004", 31),
+        ("T004", 32),
+        ("T004", 33),
+    ]
+    .iter()
+    .map(|(c, l)| (c.to_string(), *l))
+    .collect();
+    assert_eq!(found, expected);
+}

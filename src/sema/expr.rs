@@ -109,6 +109,9 @@ impl Project<'_> {
                 TypeKind::Pointer(_) | TypeKind::RefTo(_) | TypeKind::AnyPointer,
                 TypeKind::Pointer(_) | TypeKind::AnyPointer,
             ) => Implicit,
+            (TypeKind::RefTo(_), TypeKind::RefTo(_)) if self.profile.references_are_addresses => {
+                Implicit
+            }
             (TypeKind::RefTo(a), TypeKind::RefTo(b)) => {
                 if t.same(*a, *b)
                     || self.conversion(*a, *b) == Implicit
@@ -125,6 +128,13 @@ impl Project<'_> {
             | (TypeKind::Elem(e), TypeKind::Pointer(_) | TypeKind::AnyPointer)
                 if self.profile.vendor_extensions && e.bits() >= 32 && !e.is_numeric()
                     || self.profile.vendor_extensions && e.is_integer() && e.bits() >= 32 =>
+            {
+                Implicit
+            }
+            (TypeKind::RefTo(_), TypeKind::Elem(e)) | (TypeKind::Elem(e), TypeKind::RefTo(_))
+                if self.profile.references_are_addresses
+                    && e.bits() >= 32
+                    && (e.is_integer() || e.category() == Category::Bit) =>
             {
                 Implicit
             }
@@ -1062,11 +1072,10 @@ impl Checker<'_, '_> {
         let common = self.common_type(a, b);
         let vendor = p.profile.bit_arithmetic;
         // Vendor code masks and scales addresses as machine words.
-        let pointer = |t: TypeId| {
-            matches!(
-                types.kind(types.resolve(t)),
-                TypeKind::Pointer(_) | TypeKind::AnyPointer
-            )
+        let pointer = |t: TypeId| match types.kind(types.resolve(t)) {
+            TypeKind::Pointer(_) | TypeKind::AnyPointer => true,
+            TypeKind::RefTo(_) => p.profile.references_are_addresses,
+            _ => false,
         };
         if vendor && matches!(op, And | Or | Xor | Mod | Mul | Div) && (pointer(a) || pointer(b)) {
             let word = |t: TypeId| {
