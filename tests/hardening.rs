@@ -550,3 +550,33 @@ fn the_rusty_dialect_computes_with_references_as_addresses() {
     .collect();
     assert_eq!(found, expected);
 }
+
+#[test]
+fn ampersand_takes_a_reference_in_the_rusty_dialect_only() {
+    let source = "PROGRAM P
+VAR
+    a : INT;
+    r : REF_TO INT;
+    b : BOOL;
+END_VAR
+r := &a;
+b := b & TRUE;
+END_PROGRAM
+";
+    let (_dir, paths) = temp_files(&[("amp.st", source.as_bytes())]);
+    let o = stforge(&["check", "--dialect", "rusty", "--format", "json", &paths[0]]);
+    assert_eq!((o.status.code(), json(&o)), (Some(0), vec![]));
+    for dialect in ["iec", "codesys"] {
+        let o = stforge(&["check", "--dialect", dialect, "--format", "json", &paths[0]]);
+        assert_eq!(o.status.code(), Some(1));
+        let found = json(&o);
+        assert_eq!(codes(&o), vec!["T034"], "{dialect}");
+        assert_eq!(
+            (&found[0]["line"], &found[0]["column"]),
+            (&7.into(), &6.into())
+        );
+    }
+    // `fmt` writes the standard form.
+    let o = stforge(&["fmt", "--stdout", &paths[0]]);
+    assert!(stdout(&o).contains("    r := REF(a);\n    b := b AND TRUE;\n"));
+}

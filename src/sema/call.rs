@@ -356,6 +356,14 @@ impl<'p, 'a> Checker<'p, 'a> {
             };
         }
         if let Some(b) = builtin(&k, true) {
+            // `&x`, read by the parser as `REF(x)` with a one-character callee, is RuSTy's.
+            if k == "REF" && n.span.len() == 1 && !self.p.profile.references_are_addresses {
+                let message = format!(
+                    "`&x` for `REF(x)` is not allowed in dialect `{}`: it is RuSTy's, allowed with `--dialect rusty`",
+                    self.p.profile.name
+                );
+                self.report(Code::T034, n.span, message);
+            }
             if !self.p.profile.vendor_extensions && builtin(&k, false).is_none() {
                 self.vendor_only(n.span, &format!("`{}`", n.name));
             }
