@@ -16,8 +16,8 @@ fuzz_target!(|bytes: &[u8]| {
     let Some((&first, rest)) = bytes.split_first() else {
         return;
     };
-    let dialect = [Dialect::Iec, Dialect::Codesys, Dialect::Twincat, Dialect::Siemens]
-        [first as usize % 4];
+    let dialect = [Dialect::Iec, Dialect::Codesys, Dialect::Twincat, Dialect::Siemens, Dialect::Rusty]
+        [first as usize % 5];
     let decoded = decode(rest);
     let mut files = SourceMap::default();
     let len = decoded.text.len();

@@ -19,8 +19,8 @@ fuzz_target!(|bytes: &[u8]| {
     let Some((&first, rest)) = bytes.split_first() else {
         return;
     };
-    let dialect = [Dialect::Iec, Dialect::Codesys, Dialect::Twincat, Dialect::Siemens]
-        [first as usize % 4];
+    let dialect = [Dialect::Iec, Dialect::Codesys, Dialect::Twincat, Dialect::Siemens, Dialect::Rusty]
+        [first as usize % 5];
     let text = decode(rest).text;
     let parsed = syntax::parse(FileId(0), &text);
     if parsed.diagnostics.iter().any(|d| d.is_error()) {

@@ -1,9 +1,9 @@
 use super::exit;
-use super::output::{Color, out};
+use super::output::{Color, out, rendered, unreadable};
 use super::project::ProjectArgs;
 use crate::check::{Options, Stage, check_files};
+use crate::diagnostics::Severity;
 use crate::diagnostics::render;
-use crate::diagnostics::{Code, Severity};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -49,9 +49,7 @@ pub fn run(args: Args) -> i32 {
         }
         Format::Text => {
             let color = args.color.enabled();
-            for d in &result.diagnostics {
-                out(&render::to_terminal(d, files, color));
-            }
+            out(&rendered(&result.diagnostics, files, color));
             let count = |s| {
                 result
                     .diagnostics
@@ -75,7 +73,7 @@ pub fn run(args: Args) -> i32 {
         }
     }
     // An input that cannot be read at all is a usage error, like a bad option.
-    if result.diagnostics.iter().any(|d| d.code == Code::F001) {
+    if result.diagnostics.iter().any(unreadable) {
         exit::USAGE
     } else if result.diagnostics.iter().any(|d| d.is_error()) {
         exit::FINDINGS

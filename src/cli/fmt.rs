@@ -1,6 +1,6 @@
 use super::exit;
-use super::output::{Color, out};
-use crate::diagnostics::{Diagnostic, render};
+use super::output::{Color, out, rendered};
+use crate::diagnostics::Diagnostic;
 use crate::source::{SourceFile, SourceMap, encode, load};
 use crate::syntax;
 use std::io::Write;
@@ -47,9 +47,7 @@ pub fn run(args: Args) -> i32 {
         let outcome = if errors.is_empty() {
             format_file(file, &files, &args, color)
         } else {
-            errors
-                .iter()
-                .for_each(|d| out(&render::to_terminal(d, &files, color)));
+            out(&rendered(errors, &files, color));
             Outcome::Refused
         };
         match outcome {
@@ -80,9 +78,7 @@ fn format_file(file: &SourceFile, files: &SourceMap, args: &Args, color: bool) -
     let parsed = syntax::parse(file.id, &file.text);
     let errors: Vec<&Diagnostic> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
-        for d in &errors {
-            out(&render::to_terminal(d, files, color));
-        }
+        out(&rendered(errors, files, color));
         eprintln!(
             "stforge: not formatting {}: it has syntax errors",
             file.path.display()
@@ -117,10 +113,13 @@ fn format_file(file: &SourceFile, files: &SourceMap, args: &Args, color: bool) -
 }
 
 /// Replaces the file in one rename, in its original encoding and with its permissions, so a
-/// crash or a full disk never leaves it half written.
+/// crash or a full disk never leaves it half written. A symbolic link stays a link: the file it
+/// points to is the one replaced.
 fn write_atomically(path: &Path, text: &str, file: &SourceFile) -> Result<(), String> {
     let bytes = encode(text, file.encoding)
         .ok_or_else(|| format!("the result cannot be written in {}", file.encoding.name()))?;
+    let target = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    let path = target.as_path();
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -1,7 +1,7 @@
 //! Terminal output shared by the commands: writing to stdout without panicking when the reader
 //! goes away (`stforge check | head`), colour, diagnostics rendered as `stforge check` shows them.
 
-use crate::diagnostics::{Diagnostic, render};
+use crate::diagnostics::{Code, Diagnostic, render};
 use crate::source::SourceMap;
 use std::io::Write;
 
@@ -39,10 +39,17 @@ impl Color {
     }
 }
 
-/// Diagnostics rendered for a terminal, one after another, as `stforge check` shows them.
-pub fn rendered(diagnostics: &[Diagnostic], files: &SourceMap, color: bool) -> String {
-    diagnostics
-        .iter()
-        .map(|d| render::to_terminal(d, files, color))
-        .collect()
+/// Diagnostics rendered for a terminal, one after another, as `stforge check` shows them (a
+/// flood summarised per file).
+pub fn rendered<'d>(
+    diagnostics: impl IntoIterator<Item = &'d Diagnostic>,
+    files: &SourceMap,
+    color: bool,
+) -> String {
+    render::to_terminal_all(diagnostics, files, color)
+}
+
+/// Whether a diagnostic says an input could not be read at all (a usage error, exit status 2).
+pub fn unreadable(d: &Diagnostic) -> bool {
+    matches!(d.code, Code::F001 | Code::F004)
 }

@@ -13,7 +13,8 @@ pub struct ProjectArgs {
     /// overflow and REAL division by zero are run-time errors), `codesys` and `twincat` (vendor
     /// extensions such as POINTER TO, REFERENCE TO, AND_THEN, S=/R=, lenient implicit conversions
     /// with T035 warnings; integers wrap around and REALs follow IEEE 754 when simulated),
-    /// `siemens`.
+    /// `siemens`, `rusty` (RuSTy: as `codesys`, and REF_TO values compute and convert as
+    /// addresses, like POINTER TO).
     #[arg(long, value_enum, default_value_t = Dialect::Iec)]
     pub dialect: Dialect,
 }

@@ -1,7 +1,7 @@
 use super::exit;
-use super::output::{Color, out, rendered};
+use super::output::{Color, out, rendered, unreadable};
 use super::project::ProjectArgs;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::testrun::{self, Options, Outcome, junit, report};
 use std::path::PathBuf;
 
@@ -75,7 +75,7 @@ pub fn run(args: Args) -> i32 {
 /// An input that cannot be read at all is a usage error, as for `stforge check`; anything else
 /// that kept the tests from running is a finding.
 fn not_run_status(diagnostics: &[Diagnostic]) -> i32 {
-    if diagnostics.iter().any(|d| d.code == Code::F001) {
+    if diagnostics.iter().any(unreadable) {
         exit::USAGE
     } else {
         exit::FINDINGS

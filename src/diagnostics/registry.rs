@@ -70,6 +70,8 @@ registry! {
     F001: Input, Error, "file could not be read";
     F002: Input, Error, "file is not valid in its declared encoding";
     F003: Input, Error, "file too large";
+    F004: Input, Error, "not a regular file";
+    F005: Input, Note, "too many diagnostics in one file";
     S001: Syntax, Error, "invalid character";
     S002: Syntax, Error, "unterminated string literal";
     S003: Syntax, Error, "unterminated comment or pragma";
@@ -130,6 +132,7 @@ registry! {
     R004: Run, Error, "value out of range";
     R005: Run, Error, "scan cycle did not finish";
     R006: Run, Error, "construct not supported yet";
+    R007: Run, Error, "too large to simulate";
     R008: Run, Error, "no POU to run";
     R009: Run, Error, "internal error";
 }

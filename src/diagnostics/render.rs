@@ -1,13 +1,14 @@
 //! Renderers: the terminal (miette) and JSON. They read the diagnostic model and the source
 //! map; nothing else in the crate formats diagnostics.
 
-use super::{Diagnostic, Severity};
-use crate::source::SourceMap;
+use super::{Code, Diagnostic, Severity};
+use crate::source::{SourceFile, SourceMap, Span};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 use serde::Serialize;
+use std::ops::Range;
 
 /// One diagnostic as a flat JSON record. Lines and columns are 1-based; columns count
 /// characters (Unicode scalar values).
@@ -59,19 +60,17 @@ pub fn to_line(diagnostic: &Diagnostic, files: &SourceMap) -> String {
 }
 
 /// Renders with source excerpts for a terminal. `color` chooses ANSI colours.
+///
+/// miette is given an excerpt, not the file: the lines around the labels, each long line cut to
+/// a window around them. Rendering a diagnostic so costs the same on a line of megabytes or at
+/// the end of a long file, and no column miette pads to is ever large.
 pub fn to_terminal(diagnostic: &Diagnostic, files: &SourceMap, color: bool) -> String {
     let file = files.get(diagnostic.primary.file);
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        non_empty(&diagnostic.primary.message),
-        diagnostic.primary.span.range(),
-    )];
+    let mut spans = vec![(&diagnostic.primary, true)];
     let mut help = diagnostic.help.clone();
     for label in &diagnostic.secondary {
         if label.file == diagnostic.primary.file {
-            labels.push(LabeledSpan::new_with_span(
-                non_empty(&label.message),
-                label.span.range(),
-            ));
+            spans.push((label, false));
         } else {
             // miette shows one source per report: name other files' places in the help.
             let other = files.get(label.file);
@@ -89,6 +88,19 @@ pub fn to_terminal(diagnostic: &Diagnostic, files: &SourceMap, color: bool) -> S
             });
         }
     }
+    let excerpt = Excerpt::new(file, spans.iter().map(|(l, _)| l.span));
+    let labels = spans
+        .iter()
+        .map(|(label, primary)| {
+            let range = excerpt.map(label.span);
+            let message = non_empty(&label.message);
+            if *primary {
+                LabeledSpan::new_primary_with_span(message, range)
+            } else {
+                LabeledSpan::new_with_span(message, range)
+            }
+        })
+        .collect::<Vec<_>>();
     let mut report = MietteDiagnostic::new(diagnostic.message.clone())
         .with_code(diagnostic.code.as_str())
         .with_severity(match diagnostic.severity {
@@ -100,10 +112,6 @@ pub fn to_terminal(diagnostic: &Diagnostic, files: &SourceMap, color: bool) -> S
     if let Some(help) = help {
         report = report.with_help(help);
     }
-    let source = Named {
-        name: file.path.display().to_string(),
-        text: &file.text,
-    };
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -111,44 +119,266 @@ pub fn to_terminal(diagnostic: &Diagnostic, files: &SourceMap, color: bool) -> S
     };
     let mut out = String::new();
     GraphicalReportHandler::new_themed(theme)
-        .render_report(&mut out, &WithSource { report, source })
+        .render_report(
+            &mut out,
+            &WithSource {
+                report,
+                source: excerpt,
+            },
+        )
         .expect("writing to a String cannot fail");
     out
 }
 
-/// A file's text under its name, borrowed: miette's own `NamedSource` would need a copy of the
-/// whole file for every diagnostic.
-struct Named<'a> {
-    name: String,
-    text: &'a str,
+/// Diagnostics rendered for a terminal one after another, at most [`MAX_SHOWN_PER_FILE`] per
+/// file: the rest of a file's are summarised by one F005 after them, as S010 does for syntax
+/// errors, so a flood stays readable (`--format json` lists them all).
+pub fn to_terminal_all<'d>(
+    diagnostics: impl IntoIterator<Item = &'d Diagnostic>,
+    files: &SourceMap,
+    color: bool,
+) -> String {
+    let mut out = String::new();
+    // Per file: how many were shown, and the first one left out with the count of the rest.
+    let mut shown: std::collections::HashMap<crate::source::FileId, usize> = Default::default();
+    let mut hidden: std::collections::BTreeMap<crate::source::FileId, (&Diagnostic, usize)> =
+        Default::default();
+    for d in diagnostics {
+        let count = shown.entry(d.primary.file).or_default();
+        if *count < MAX_SHOWN_PER_FILE {
+            *count += 1;
+            out.push_str(&to_terminal(d, files, color));
+        } else {
+            hidden.entry(d.primary.file).or_insert((d, 0)).1 += 1;
+        }
+    }
+    for (file, (first, count)) in hidden {
+        let summary = Diagnostic::new(
+            Code::F005,
+            file,
+            first.primary.span,
+            format!(
+                "{count} more diagnostic{} in this file {} not shown",
+                if count == 1 { "" } else { "s" },
+                if count == 1 { "is" } else { "are" },
+            ),
+        )
+        .with_label("the first one not shown")
+        .with_help("`--format json` lists every diagnostic");
+        out.push_str(&to_terminal(&summary, files, color));
+    }
+    out
 }
 
-impl SourceCode for Named<'_> {
+/// Diagnostics shown per file on a terminal before the rest are summarised.
+pub const MAX_SHOWN_PER_FILE: usize = 100;
+
+/// The most bytes of one line an excerpt shows; a longer line is cut around the labels.
+const WINDOW: usize = 160;
+/// Of a cut line, the bytes shown before the first label.
+const LEAD: usize = 60;
+/// A label over more lines than this is shown on its first line only.
+const MAX_LABEL_LINES: u32 = 12;
+
+/// The part of a file a diagnostic shows, as miette's source: groups of consecutive lines
+/// ("segments", one per cluster of labels with a line of context around), long lines cut to a
+/// window with `…` at each cut. Offsets into it are its own; [`Excerpt::map`] converts a file
+/// span, and line numbers and the header's column are the file's.
+struct Excerpt<'f> {
+    file: &'f SourceFile,
+    name: String,
+    text: String,
+    segments: Vec<Segment>,
+}
+
+struct Segment {
+    /// Its bytes in `Excerpt::text`.
+    range: Range<usize>,
+    /// Its first line in the file, 1-based.
+    first_line: u32,
+    lines: Vec<Shown>,
+}
+
+/// One line of a segment: the part of the file shown and where it stands in the excerpt.
+struct Shown {
+    real: Range<usize>,
+    at: usize,
+}
+
+impl<'f> Excerpt<'f> {
+    fn new(file: &'f SourceFile, spans: impl Iterator<Item = Span>) -> Excerpt<'f> {
+        let lines = &file.lines;
+        let last_line = lines.line_count() as u32;
+        // The lines each label needs, with one line of context (miette's default) around.
+        let mut needs: Vec<(u32, u32, usize)> = spans
+            .map(|span| {
+                let span = clip(file, span);
+                let first = lines.line(span.start);
+                let last = lines.line(span.end.saturating_sub(1).max(span.start));
+                let column = span.start as usize - lines.line_range(&file.text, first).start;
+                (
+                    first.saturating_sub(1).max(1),
+                    (last + 1).min(last_line),
+                    column,
+                )
+            })
+            .collect();
+        needs.sort_unstable();
+        let mut groups: Vec<(u32, u32, usize)> = Vec::new();
+        for (first, last, column) in needs {
+            match groups.last_mut() {
+                Some(g) if first <= g.1 + 1 => {
+                    g.1 = g.1.max(last);
+                    g.2 = g.2.min(column);
+                }
+                _ => groups.push((first, last, column)),
+            }
+        }
+        let mut text = String::new();
+        let mut segments = Vec::new();
+        for (first, last, column) in groups {
+            let start = text.len();
+            let mut shown = Vec::new();
+            for line in first..=last {
+                let real = window(file, lines.line_range(&file.text, line), column);
+                let full = lines.line_range(&file.text, line);
+                if real.start > full.start {
+                    text.push('…');
+                }
+                shown.push(Shown {
+                    at: text.len(),
+                    real: real.clone(),
+                });
+                text.push_str(&file.text[real.clone()]);
+                if real.end < full.end {
+                    text.push('…');
+                }
+                text.push('\n');
+            }
+            segments.push(Segment {
+                range: start..text.len(),
+                first_line: first,
+                lines: shown,
+            });
+        }
+        Excerpt {
+            file,
+            name: file.path.display().to_string(),
+            text,
+            segments,
+        }
+    }
+
+    /// A file span as a range of the excerpt (parts cut off clamp to the cut).
+    fn map(&self, span: Span) -> Range<usize> {
+        let span = clip(self.file, span);
+        let start = self.offset(span.start);
+        start..self.offset(span.end).max(start)
+    }
+
+    fn offset(&self, real: u32) -> usize {
+        let line = self.file.lines.line(real);
+        let segment = self
+            .segments
+            .iter()
+            .find(|s| (s.first_line..s.first_line + s.lines.len() as u32).contains(&line))
+            .expect("every label's lines are in the excerpt");
+        let shown = &segment.lines[(line - segment.first_line) as usize];
+        let real = (real as usize).clamp(shown.real.start, shown.real.end);
+        shown.at + (real - shown.real.start)
+    }
+
+    /// The file offset an excerpt offset shows.
+    fn real(&self, segment: &Segment, offset: usize) -> u32 {
+        let i = segment
+            .lines
+            .partition_point(|l| l.at <= offset)
+            .saturating_sub(1);
+        let shown = &segment.lines[i];
+        (shown.real.start + offset.saturating_sub(shown.at).min(shown.real.len())) as u32
+    }
+}
+
+/// A label over too many lines, cut to its first.
+fn clip(file: &SourceFile, span: Span) -> Span {
+    let lines = &file.lines;
+    let first = lines.line(span.start);
+    let last = lines.line(span.end.saturating_sub(1).max(span.start));
+    if last - first <= MAX_LABEL_LINES {
+        return span;
+    }
+    let end = lines.line_range(&file.text, first).end as u32;
+    Span {
+        start: span.start,
+        end: end.max(span.start),
+    }
+}
+
+/// The part of a line shown: all of it when short, else [`WINDOW`] bytes from [`LEAD`] bytes
+/// before `column` (a byte offset into the line), on character boundaries.
+fn window(file: &SourceFile, line: Range<usize>, column: usize) -> Range<usize> {
+    if line.len() <= WINDOW {
+        return line;
+    }
+    let from = column.saturating_sub(LEAD).min(line.len() - WINDOW);
+    let mut start = line.start + from;
+    let mut end = start + WINDOW;
+    while !file.text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !file.text.is_char_boundary(end) {
+        end -= 1;
+    }
+    start..end
+}
+
+impl SourceCode for Excerpt<'_> {
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let contents = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        // A span over two segments (miette tries to merge nearby contexts) is out of bounds:
+        // the segments are shown apart.
+        let end = span.offset() + span.len();
+        let segment = self
+            .segments
+            .iter()
+            .find(|s| s.range.start <= span.offset() && end <= s.range.end)
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((span.offset() - segment.range.start).into(), span.len());
+        let contents = self.text[segment.range.clone()].read_span(
+            &local,
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let line = segment.first_line as usize - 1 + contents.line();
+        // The header's column (asked with no context): the file's, in characters.
+        let column = if context_lines_before == 0 {
+            let real = self.real(segment, span.offset());
+            self.file.lines.line_col(&self.file.text, real).column as usize - 1
+        } else {
+            0
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             contents.data(),
-            *contents.span(),
-            contents.line(),
-            contents.column(),
-            contents.line_count(),
+            SourceSpan::new(
+                (contents.span().offset() + segment.range.start).into(),
+                contents.span().len(),
+            ),
+            line,
+            column,
+            segment.first_line as usize - 1 + contents.line_count(),
         )))
     }
 }
 
 struct WithSource<'a> {
     report: MietteDiagnostic,
-    source: Named<'a>,
+    source: Excerpt<'a>,
 }
-
 impl std::fmt::Debug for WithSource<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.report.fmt(f)

@@ -43,16 +43,32 @@ impl Layout {
 }
 
 /// The number of slots of a shape; `instance_size` gives the size of function block instances.
+/// Past `u32::MAX` it saturates; [`slot_count`] gives the exact count to check against
+/// [`MAX_SLOTS`] first.
 pub fn size_hint(ty: &Ty, instance_size: &mut dyn FnMut(BodyId) -> u32) -> u32 {
+    slot_count(ty, instance_size).min(u32::MAX as u64) as u32
+}
+
+/// The most slots one program's instances, frames or globals may take in the simulator (4 Mi
+/// slots, 128 MiB of values): sizes come from user code, so they are checked before anything is
+/// allocated (R007 at the declaration).
+pub const MAX_SLOTS: u64 = 1 << 22;
+
+/// The number of slots of a shape, saturating at `u64::MAX` (an `ARRAY[0..2000000000] OF`
+/// an array of the same is counted, not wrapped).
+pub fn slot_count(ty: &Ty, instance_size: &mut dyn FnMut(BodyId) -> u32) -> u64 {
     match ty {
         Ty::Array { dims, elem } => {
-            let count: i128 = dims.iter().map(|(lo, hi)| hi - lo + 1).product();
-            size_hint(elem, instance_size) * count.max(0) as u32
+            let count = dims
+                .iter()
+                .map(|(lo, hi)| (hi - lo + 1).clamp(0, u64::MAX as i128) as u64)
+                .fold(1u64, u64::saturating_mul);
+            slot_count(elem, instance_size).saturating_mul(count)
         }
-        Ty::Struct(fields) => fields
-            .last()
-            .map_or(0, |f| f.offset + size_hint(&f.ty, instance_size)),
-        Ty::Instance(body) => instance_size(*body),
+        Ty::Struct(fields) => fields.last().map_or(0, |f| {
+            (f.offset as u64).saturating_add(slot_count(&f.ty, instance_size))
+        }),
+        Ty::Instance(body) => instance_size(*body) as u64,
         _ => 1,
     }
 }

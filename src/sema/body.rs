@@ -343,7 +343,7 @@ impl Checker<'_, '_> {
                             self.report(
                                 Code::T004,
                                 value.span,
-                                format!("expected `{b}`, found `{a}`"),
+                                format!("expected `{b}`, found {}", super::types::found(&b, &a)),
                             );
                         }
                         // A call may return a reference to bind to.

@@ -356,6 +356,14 @@ impl<'p, 'a> Checker<'p, 'a> {
             };
         }
         if let Some(b) = builtin(&k, true) {
+            // `&x`, read by the parser as `REF(x)` with a one-character callee, is RuSTy's.
+            if k == "REF" && n.span.len() == 1 && !self.p.profile.references_are_addresses {
+                let message = format!(
+                    "`&x` for `REF(x)` is not allowed in dialect `{}`: it is RuSTy's, allowed with `--dialect rusty`",
+                    self.p.profile.name
+                );
+                self.report(Code::T034, n.span, message);
+            }
             if !self.p.profile.vendor_extensions && builtin(&k, false).is_none() {
                 self.vendor_only(n.span, &format!("`{}`", n.name));
             }
@@ -746,8 +754,9 @@ impl<'p, 'a> Checker<'p, 'a> {
                         Code::T004,
                         b.value.span,
                         format!(
-                            "`{}` is a VAR_IN_OUT of type `{a}`, found `{shown}`",
-                            b.name
+                            "`{}` is a VAR_IN_OUT of type `{a}`, found {}",
+                            b.name,
+                            super::types::found(&a, &shown)
                         ),
                     );
                 }

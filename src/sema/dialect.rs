@@ -25,6 +25,10 @@ pub struct Profile {
     pub bit_arithmetic: bool,
     /// Integer overflow wraps around (otherwise it is an error in simulation).
     pub wrapping_overflow: bool,
+    /// `REF_TO` values are addresses, as `POINTER TO` values are in CODESYS: arithmetic with
+    /// integers, comparison, implicit conversion to and from `LWORD`/`DWORD` (and the other
+    /// integers and bit strings of 32 bits or more) and between reference types (RuSTy).
+    pub references_are_addresses: bool,
     /// Vendor names of standard parameters: (function block, vendor name, standard name).
     pub parameter_aliases: &'static [(&'static str, &'static str, &'static str)],
 }
@@ -38,6 +42,7 @@ pub const IEC: Profile = Profile {
     enums_are_integers: false,
     bit_arithmetic: false,
     wrapping_overflow: false,
+    references_are_addresses: false,
     parameter_aliases: &[],
 };
 
@@ -50,6 +55,7 @@ pub const CODESYS: Profile = Profile {
     enums_are_integers: true,
     bit_arithmetic: true,
     wrapping_overflow: true,
+    references_are_addresses: false,
     parameter_aliases: VENDOR_PARAMETERS,
 };
 
@@ -96,6 +102,14 @@ pub const SIEMENS: Profile = Profile {
     ..IEC
 };
 
+/// RuSTy (PLC-lang's open-source ST compiler) follows CODESYS, and also computes with
+/// `REF_TO` values as addresses (its OSCAT port does so throughout).
+pub const RUSTY: Profile = Profile {
+    name: "rusty",
+    references_are_addresses: true,
+    ..CODESYS
+};
+
 impl Profile {
     /// T034 for a vendor extension used in a dialect without them; `None` where allowed.
     pub fn vendor_only(&self, file: FileId, span: Span, what: &str) -> Option<Diagnostic> {
@@ -118,6 +132,7 @@ pub enum Dialect {
     Codesys,
     Twincat,
     Siemens,
+    Rusty,
 }
 
 impl Dialect {
@@ -127,6 +142,7 @@ impl Dialect {
             Dialect::Codesys => &CODESYS,
             Dialect::Twincat => &TWINCAT,
             Dialect::Siemens => &SIEMENS,
+            Dialect::Rusty => &RUSTY,
         }
     }
 
@@ -136,6 +152,7 @@ impl Dialect {
             Dialect::Codesys,
             Dialect::Twincat,
             Dialect::Siemens,
+            Dialect::Rusty,
         ]
         .into_iter()
         .find(|d| d.profile().name.eq_ignore_ascii_case(name))

@@ -90,7 +90,7 @@ impl Project<'_> {
                         _ => true,
                     });
                 // Arrays are assigned element by element: same shape, same element type.
-                let same_element = t.resolve(*ea) == t.resolve(*eb)
+                let same_element = t.same(*ea, *eb)
                     || t.as_elem(*ea).is_some() && t.as_elem(*ea) == t.as_elem(*eb);
                 if same_shape && same_element {
                     Implicit
@@ -109,8 +109,11 @@ impl Project<'_> {
                 TypeKind::Pointer(_) | TypeKind::RefTo(_) | TypeKind::AnyPointer,
                 TypeKind::Pointer(_) | TypeKind::AnyPointer,
             ) => Implicit,
+            (TypeKind::RefTo(_), TypeKind::RefTo(_)) if self.profile.references_are_addresses => {
+                Implicit
+            }
             (TypeKind::RefTo(a), TypeKind::RefTo(b)) => {
-                if t.resolve(*a) == t.resolve(*b)
+                if t.same(*a, *b)
                     || self.conversion(*a, *b) == Implicit
                         && matches!(t.kind(t.resolve(*b)), TypeKind::Pou(_))
                 {
@@ -125,6 +128,13 @@ impl Project<'_> {
             | (TypeKind::Elem(e), TypeKind::Pointer(_) | TypeKind::AnyPointer)
                 if self.profile.vendor_extensions && e.bits() >= 32 && !e.is_numeric()
                     || self.profile.vendor_extensions && e.is_integer() && e.bits() >= 32 =>
+            {
+                Implicit
+            }
+            (TypeKind::RefTo(_), TypeKind::Elem(e)) | (TypeKind::Elem(e), TypeKind::RefTo(_))
+                if self.profile.references_are_addresses
+                    && e.bits() >= 32
+                    && (e.is_integer() || e.category() == Category::Bit) =>
             {
                 Implicit
             }
@@ -1062,11 +1072,10 @@ impl Checker<'_, '_> {
         let common = self.common_type(a, b);
         let vendor = p.profile.bit_arithmetic;
         // Vendor code masks and scales addresses as machine words.
-        let pointer = |t: TypeId| {
-            matches!(
-                types.kind(types.resolve(t)),
-                TypeKind::Pointer(_) | TypeKind::AnyPointer
-            )
+        let pointer = |t: TypeId| match types.kind(types.resolve(t)) {
+            TypeKind::Pointer(_) | TypeKind::AnyPointer => true,
+            TypeKind::RefTo(_) => p.profile.references_are_addresses,
+            _ => false,
         };
         if vendor && matches!(op, And | Or | Xor | Mod | Mul | Div) && (pointer(a) || pointer(b)) {
             let word = |t: TypeId| {
@@ -1388,7 +1397,7 @@ impl Checker<'_, '_> {
                 Code::T004,
                 self.file,
                 e.span,
-                format!("expected `{to}`, found `{from}`"),
+                format!("expected `{to}`, found {}", super::types::found(&to, &from)),
             );
             if let (Ty::Known(t), Some(to_elem)) = (ty, self.p.types.as_elem(target))
                 && let Some(from_elem) = self.p.types.as_elem(t)

@@ -521,6 +521,45 @@ impl TypeTable {
         }
     }
 
+    /// Whether two types are one: the same type, or anonymous types written alike (two
+    /// `REF_TO ARRAY[0..9] OF BYTE` declared apart refer to one type).
+    pub fn same(&self, a: TypeId, b: TypeId) -> bool {
+        let (a, b) = (self.resolve(a), self.resolve(b));
+        if a == b {
+            return true;
+        }
+        let anonymous = |t: TypeId| self.get(t).name.is_none();
+        match (self.kind(a), self.kind(b)) {
+            (TypeKind::Array { dims: da, elem: ea }, TypeKind::Array { dims: db, elem: eb }) => {
+                anonymous(a)
+                    && anonymous(b)
+                    && da.len() == db.len()
+                    && da.iter().zip(db).all(|(x, y)| x.bounds == y.bounds)
+                    && self.same(*ea, *eb)
+            }
+            (TypeKind::String { wide: wa, len: la }, TypeKind::String { wide: wb, len: lb }) => {
+                wa == wb && la == lb
+            }
+            (TypeKind::Pointer(x), TypeKind::Pointer(y))
+            | (TypeKind::RefTo(x), TypeKind::RefTo(y)) => {
+                anonymous(a) && anonymous(b) && self.same(*x, *y)
+            }
+            (
+                TypeKind::Subrange {
+                    base: ba,
+                    low: la,
+                    high: ha,
+                },
+                TypeKind::Subrange {
+                    base: bb,
+                    low: lb,
+                    high: hb,
+                },
+            ) => anonymous(a) && anonymous(b) && (la, ha) == (lb, hb) && self.same(*ba, *bb),
+            _ => false,
+        }
+    }
+
     /// How a type is written in messages.
     pub fn display(&self, id: TypeId) -> String {
         let def = self.get(id);
@@ -560,5 +599,15 @@ impl TypeTable {
             TypeKind::AnyPointer => "pointer".to_string(),
             TypeKind::Error => "?".to_string(),
         }
+    }
+}
+
+/// The found type of a mismatch message, `` `B` ``; when two different types print alike
+/// (anonymous structures or enumerations), it says so rather than name one type twice.
+pub fn found(expected: &str, found: &str) -> String {
+    if expected == found {
+        format!("a different type also written `{found}`")
+    } else {
+        format!("`{found}`")
     }
 }

@@ -80,6 +80,14 @@ pub fn load(paths: &[PathBuf]) -> (SourceMap, Vec<Diagnostic>) {
 fn read(path: &Path) -> Result<Vec<u8>, (Code, String)> {
     let metadata = std::fs::metadata(path)
         .map_err(|e| (Code::F001, format!("cannot read {}: {e}", path.display())))?;
+    // Reading a FIFO blocks until a writer comes, a device may never end: only regular files
+    // (or links to them) are read.
+    if !metadata.is_file() {
+        return Err((
+            Code::F004,
+            format!("{} is not a regular file", path.display()),
+        ));
+    }
     if metadata.len() > MAX_FILE_SIZE {
         return Err((
             Code::F003,

@@ -475,11 +475,18 @@ impl Validator<'_> {
                     .collect();
                 let wait_ns = s.wait.as_ref().and_then(|w| {
                     let ns = self.duration(w)?;
-                    if ns < 0 || ns % cycle_ns != 0 {
-                        let message = format!(
+                    // A cycle of zero or less is reported at the cycle: no wait fits it.
+                    let message = if ns < 0 {
+                        Some("`wait` must not be negative".to_string())
+                    } else if cycle_ns > 0 && ns % cycle_ns != 0 {
+                        Some(format!(
                             "`wait` must be a multiple of the scan cycle ({} ms)",
                             cycle_ns as f64 / 1e6
-                        );
+                        ))
+                    } else {
+                        None
+                    };
+                    if let Some(message) = message {
                         self.error(Code::P002, span_of(w), message);
                     }
                     Some(ns)

@@ -77,6 +77,11 @@ impl Lexer<'_> {
                 b'/' if self.peek(1) == b'*' => self.c_comment(),
                 b'/' if self.peek(1) == b'/' => self.line_comment(),
                 b'{' => self.pragma(),
+                // RuSTy's `@EXTERNAL` before a POU: an attribute, kept as a pragma is.
+                b'@' if self.external_attribute() => {
+                    self.pos += "@EXTERNAL".len();
+                    self.trivia(TriviaKind::Pragma, start);
+                }
                 b'\'' => self.string(b'\'', TokenKind::String),
                 b'"' => self.string(b'"', TokenKind::WString),
                 b'0'..=b'9' => self.number(),
@@ -247,6 +252,18 @@ impl Lexer<'_> {
     }
 
     /// `{attribute 'x'}`, or a `{{ … }}` block of inline C (Beremiz), which may hold braces.
+    /// Whether `@EXTERNAL` (any case) stands here as a word of its own.
+    fn external_attribute(&self) -> bool {
+        let word = "@EXTERNAL";
+        self.text
+            .get(self.pos..self.pos + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+            && !self
+                .bytes
+                .get(self.pos + word.len())
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    }
+
     fn pragma(&mut self) {
         let start = self.pos;
         let close = if self.peek(1) == b'{' { "}}" } else { "}" };

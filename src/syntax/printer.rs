@@ -19,7 +19,7 @@ pub fn print(unit: &SourceUnit, trivia: &[Trivia], src: &str) -> String {
     let mut p = Printer {
         out: String::with_capacity(src.len() + src.len() / 4),
         // Keep the file's line endings (TwinCAT and CODESYS files are often CRLF).
-        eol: if src.contains("\r\n") { "\r\n" } else { "\n" },
+        eol: line_ending(src),
         depth: 0,
         src,
         trivia,
@@ -33,6 +33,23 @@ pub fn print(unit: &SourceUnit, trivia: &[Trivia], src: &str) -> String {
     }
     p.flush_trivia(u32::MAX);
     p.out
+}
+
+/// The file's line ending: CRLF (TwinCAT and CODESYS files often), a lone CR (old Mac
+/// editors), else LF.
+fn line_ending(src: &str) -> &'static str {
+    if src.contains("\r\n") {
+        "\r\n"
+    } else if src.contains('\r') && !src.contains('\n') {
+        "\r"
+    } else {
+        "\n"
+    }
+}
+
+/// The line breaks in `text`: `\r\n`, `\n` or a lone `\r` each count one.
+fn line_breaks(text: &str) -> usize {
+    text.matches('\n').count() + text.matches('\r').count() - text.matches("\r\n").count()
 }
 
 struct Printer<'a> {
@@ -69,7 +86,7 @@ impl Printer<'_> {
     fn blank_in_source_before(&self, pos: u32) -> bool {
         let before = &self.src[..pos as usize];
         let gap = before.len() - before.trim_end().len();
-        before[before.len() - gap..].matches('\n').count() >= 2
+        line_breaks(&before[before.len() - gap..]) >= 2
     }
 
     /// Prints, on their own lines, the comments and pragmas that start before `pos`.
@@ -107,7 +124,7 @@ impl Printer<'_> {
             // line break: the comment was written at the end of this line.
             let same_line = t.span.start >= end && {
                 let gap = &self.src[end as usize..t.span.start as usize];
-                gap.trim().is_empty() && !gap.contains('\n')
+                gap.trim().is_empty() && line_breaks(gap) == 0
             };
             if !same_line {
                 break;

@@ -70,7 +70,16 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                     continue;
                 }
                 let offset = layout.init.len() as u32;
-                let laid_out = self.shape(var.ty).and_then(|ty| {
+                let shaped = self.shape(var.ty);
+                if let Ok(ty) = &shaped
+                    && var.kind != ast::VarKind::InOut
+                    && self
+                        .too_large(ty, layout.init.len(), var.file, var.name)
+                        .is_err()
+                {
+                    continue;
+                }
+                let laid_out = shaped.and_then(|ty| {
                     if var.kind == ast::VarKind::InOut {
                         return Ok((Ty::InOut(Box::new(ty)), vec![Value::Address(0)]));
                     }
@@ -140,6 +149,12 @@ impl<'p, 'a> Lowerer<'p, 'a> {
         }
         let var = &self.p.globals[g];
         let ty = self.shape(var.ty)?;
+        if self
+            .too_large(&ty, self.globals_init.len(), var.file, var.name)
+            .is_err()
+        {
+            return Err(format!("`{}`, which is too large", var.name.name));
+        }
         let init = var.decl.init.as_ref().map(|e| (e, var.file));
         let values = self.initial_values(var.ty, &ty, init)?;
         let offset = self.globals_init.len() as u32;
@@ -257,6 +272,36 @@ impl<'p, 'a> Lowerer<'p, 'a> {
             .flatten()
             .map(|f| (f.name.clone(), f.ty))
             .collect()
+    }
+
+    /// Refuses a variable whose slots would take its instance, frame or the globals (`used`
+    /// slots so far) past [`layout::MAX_SLOTS`]: R007 at its declaration, before anything is
+    /// allocated.
+    fn too_large(
+        &mut self,
+        ty: &Ty,
+        used: usize,
+        file: FileId,
+        name: &ast::Ident,
+    ) -> Result<(), Reported> {
+        let needed = layout::slot_count(ty, &mut |body| {
+            let pou = self.pous[body.0 as usize];
+            self.layouts.get(&pou).map_or(0, |l| l.init.len() as u32)
+        });
+        if (used as u64).saturating_add(needed) <= layout::MAX_SLOTS {
+            return Ok(());
+        }
+        self.diags.push(Diagnostic::new(
+            Code::R007,
+            file,
+            name.span,
+            format!(
+                "`{}` needs {needed} value slots; the simulator holds at most {} per instance, frame or program's globals",
+                name.name,
+                layout::MAX_SLOTS
+            ),
+        ));
+        Err(Reported)
     }
 
     pub(super) fn size(&self, ty: &Ty) -> u32 {

@@ -377,6 +377,36 @@ fn unary<'a>(
     first: bool,
 ) -> Result<Expr, ParseError> {
     let before = inp.cursor();
+    // RuSTy's `&x` is `REF(x)` (`&` between operands is AND): read as the call, so everything
+    // after the parser knows one form; the callee's one-character span marks it for the
+    // dialect check.
+    if inp.peek() == Some(K::Ampersand) {
+        let amp = next_span(inp);
+        inp.skip();
+        let inner = unary(inp, operand, false)?;
+        let callee = expr_at(
+            inp,
+            amp,
+            ExprKind::Name(Ident {
+                name: "REF".into(),
+                span: amp.into(),
+            }),
+        );
+        let arg = Arg {
+            kind: ArgKind::Positional,
+            name: None,
+            span: inner.span,
+            value: Some(inner),
+        };
+        return Ok(node(
+            inp,
+            &before,
+            ExprKind::Call {
+                callee: Box::new(callee),
+                args: vec![arg],
+            },
+        ));
+    }
     if let Some(op) = inp.peek().and_then(unary_op) {
         inp.skip();
         let inner = unary(inp, operand, false)?;
