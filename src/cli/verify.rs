@@ -1,7 +1,7 @@
 use super::exit;
 use super::output::{Color, out, rendered};
 use super::project::ProjectArgs;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::pipeline::{self, Sources};
 use crate::spec;
 use crate::verify::{self, Options, Report, Verdict, report};
@@ -153,13 +153,13 @@ fn status<'v>(verdicts: impl Iterator<Item = &'v Verdict> + Clone) -> i32 {
 /// The diagnostics that kept the program from being verified.
 fn not_verified(sources: &mut Sources, diagnostics: &mut [Diagnostic], color: bool) -> i32 {
     sources.adopt_library_files(diagnostics.iter_mut());
-    out(&rendered(diagnostics, &sources.files, color));
+    out(&rendered(diagnostics.iter(), &sources.files, color));
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     eprintln!(
         "stforge: nothing was verified: {errors} error{}",
         if errors == 1 { "" } else { "s" }
     );
-    if diagnostics.iter().any(|d| d.code == Code::F001) {
+    if diagnostics.iter().any(super::output::unreadable) {
         exit::USAGE
     } else {
         exit::FINDINGS

@@ -259,7 +259,8 @@ impl Validator<'_> {
 
     /// `cycle_min` and `cycle_max`: positive, in order, around `cycle`.
     fn cycle_range(&mut self, scan: Option<&raw::RawScan>, cycle_ns: i128) -> (i128, i128) {
-        let Some(scan) = scan else {
+        // A cycle that is not positive is reported already.
+        let Some(scan) = scan.filter(|_| cycle_ns > 0) else {
             return (cycle_ns, cycle_ns);
         };
         let mut bound = |value: &Option<Spanned<String>>| {
