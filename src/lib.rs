@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod ir;
+pub mod llm;
 pub mod sema;
 pub mod sim;
 pub mod source;
