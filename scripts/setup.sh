@@ -4,7 +4,8 @@
 # verification, cmake/clang for local inference, code-server for the editor tests).
 set -euo pipefail
 
-apt_packages=()   # none needed yet: the parser and formatter are pure Rust
+# cmake, clang, libclang-dev: llama.cpp (llama-cpp-2) for local generation.
+apt_packages=(cmake clang libclang-dev)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do

@@ -164,7 +164,6 @@ impl Backend for LocalModel {
     fn complete(&mut self, request: &Request<'_>, on_text: OnText<'_>) -> Result<Completion, LlmError> {
         // Compile the grammar first: an invalid one fails before any work is done.
         let grammar = request.grammar.map(|g| self.grammar_matcher(g)).transpose()?;
-        let started = Instant::now();
         let prompt = self.tokenize(request.prompt);
         let needed = prompt.len() as u32 + request.max_tokens + 1;
         let train = self.model.n_ctx_train();
@@ -194,6 +193,7 @@ impl Backend for LocalModel {
             |e: llama_cpp_2::DecodeError| LlmError::new(Code::G002, format!("decoding failed: {e}"));
 
         // Read the prompt in batches; logits only for its last token.
+        let started = Instant::now();
         let mut batch = LlamaBatch::new(PROMPT_BATCH, 1);
         let last = prompt.len() - 1;
         for (chunk_index, chunk) in prompt.chunks(PROMPT_BATCH).enumerate() {
