@@ -65,6 +65,7 @@ fn main() {
                 max_tokens: tokens,
                 temperature: 0.0,
                 seed: 0,
+                stop_after: None,
             };
             let c = model.complete(&request, &mut |_| {}).expect("generation runs");
             prompt_rates.push(c.prompt_tokens as f64 / c.prompt_time.as_secs_f64());

@@ -135,6 +135,7 @@ fn accepts_and_rejects_what_it_should() {
         "    a = b;\nEND_FUNCTION_BLOCK",
         // a TIME literal without a unit, an impossible date, an unknown local type
         "    t := T#5;\nEND_FUNCTION_BLOCK",
+        "    t := T # 5;\nEND_FUNCTION_BLOCK",
         "    d := D#2024-13-01;\nEND_FUNCTION_BLOCK",
         "VAR\n    x : FOO;\nEND_VAR\nEND_FUNCTION_BLOCK",
     ];
@@ -355,6 +356,15 @@ fn every_runnable_statement_list_of_the_syntax_corpus_is_accepted() {
             let Some(text) = statement_list(&source, pou) else {
                 continue;
             };
+            // Nested `(* (* *) *)` comments are trivia the grammar leaves out (its comments
+            // are the unnested form).
+            let nested = stforge::syntax::lex(FileId(0), &text).trivia.iter().any(|t| {
+                let comment = &text[t.span.start as usize..t.span.end as usize];
+                comment.starts_with("(*") && comment[2..].contains("(*")
+            });
+            if nested {
+                continue;
+            }
             let lark = Grammar::new(pou_end(pou.kind), vec![], &[]).to_lark();
             assert_eq!(
                 checker.accepts(&lark, &text),

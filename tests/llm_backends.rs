@@ -131,6 +131,7 @@ fn request() -> Request<'static> {
         max_tokens: 64,
         temperature: 0.0,
         seed: 7,
+        stop_after: None,
     }
 }
 

@@ -38,6 +38,7 @@ fn the_default_model_writes_a_constrained_body_that_parses() {
         max_tokens: 4,
         temperature: 0.0,
         seed: 0,
+        stop_after: None,
     };
     let e = model.complete(&request, &mut |_| {}).unwrap_err();
     assert_eq!(e.code, Code::G003);

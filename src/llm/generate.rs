@@ -110,15 +110,16 @@ pub fn generate(
     };
     let mut last = None;
     for i in 0..attempts {
+        let end = end_keyword(task.spec.pou.kind).describe();
         let request = Request {
             prompt: &prompt.text,
             grammar: Some(&task.lark),
             max_tokens: settings.max_tokens,
             temperature: settings.temperature,
             seed: settings.seed.wrapping_add(i),
+            stop_after: Some(end),
         };
         let completion = backend.complete(&request, on_text)?;
-        let end = end_keyword(task.spec.pou.kind).describe();
         let model_part = model_part(&completion.text, end);
         if model_part.is_empty() {
             return Err(LlmError::new(

@@ -10,7 +10,7 @@
 //!
 //! The grammar is a subset of what the parser accepts, chosen for what the IR can run and a
 //! small model can write: no `JMP`/labels, `S=`/`R=`/`REF=`/`?=`, pointers, `THIS`/`SUPER`,
-//! addresses, pragmas or chained assignments ([`EXCLUDED`] says why per keyword). Invariants,
+//! addresses, nested comments or chained assignments ([`EXCLUDED`] says why per keyword). Invariants,
 //! kept by `tests/grammar.rs`: every text it accepts parses without diagnostics (soundness),
 //! and every statement list of the corpus that the IR can run is accepted (completeness).
 
@@ -24,9 +24,11 @@ use std::fmt::Write;
 /// sampler (for the soundness test's derivations).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Terminal {
-    /// A name used in the body: an identifier that is neither a hard keyword nor a date/time
-    /// prefix (`T#…` would lex as a TIME literal).
+    /// A name: an identifier that is not a hard keyword.
     Name,
+    /// The type before `#` in a typed literal (`INT#5`, `E_State#Run`): a name that is not a
+    /// date/time prefix (`T#5` lexes as a TIME literal, not as type `T` and value `5`).
+    TypePrefix,
     /// The name of a new local variable: a [`Terminal::Name`] that is not one of the spec's
     /// interface names (redeclaring them is an error).
     LocalName,
@@ -239,11 +241,12 @@ impl Grammar {
         for (name, regex) in self.terminal_regexes() {
             let _ = writeln!(out, "{name}: {regex}");
         }
-        // Whitespace and comments between lexemes. Block comments are the unnested form:
-        // no `(*` or `*)` inside (the lexer nests them).
+        // Whitespace and comments between lexemes. `(* *)` comments in the unnested form (no
+        // `(*` or `*)` inside: the lexer nests them); `/* */` up to the first `*/`; `{pragmas}`.
         out.push_str(
             "SKIP: /[ \\t\\r\\n]+/ | /\\/\\/[^\\r\\n]*/ \
-             | /\\(\\*(?s:.)*\\*\\)/ & ~/\\(\\*(?s:.)*(\\(\\*|\\*\\))(?s:.)*\\*\\)/\n\
+             | (/\\(\\*(?s:.)*\\*\\)/ & ~/\\(\\*(?s:.)*(\\(\\*|\\*\\))(?s:.)*\\*\\)/) \
+             | (/\\/\\*(?s:.)*\\*\\// & ~/\\/\\*(?s:.)*\\*\\/(?s:.)+/) | /\\{[^{}]*\\}/\n\
              %ignore SKIP\n",
         );
         out
@@ -283,6 +286,7 @@ impl Grammar {
         }
         vec![
             ("NAME", name_regex()),
+            ("TYPE_PREFIX", type_prefix_regex()),
             ("LOCAL_NAME", local),
             ("INTEGER", format!("/{INTEGER}/")),
             ("DECIMAL", format!("/{DECIMAL}/")),
@@ -300,6 +304,7 @@ impl Grammar {
 fn terminal_name(t: Terminal) -> &'static str {
     match t {
         Terminal::Name => "NAME",
+        Terminal::TypePrefix => "TYPE_PREFIX",
         Terminal::LocalName => "LOCAL_NAME",
         Terminal::Integer => "INTEGER",
         Terminal::Decimal => "DECIMAL",
@@ -333,7 +338,6 @@ fn sym(s: &Sym) -> String {
 
 // Literal forms, as the lexer reads them (`lexer.rs`, `literal.rs`), kept to the forms whose
 // value is always valid (digits separated by single underscores; dates with real months).
-const DIGITS: &str = "[0-9]+(_[0-9]+)*";
 const INTEGER: &str = "[0-9]+(_[0-9]+)*|2#[01]+(_[01]+)*|8#[0-7]+(_[0-7]+)*|16#[0-9A-Fa-f]+(_[0-9A-Fa-f]+)*";
 const DECIMAL: &str = "[0-9]+";
 const REAL: &str =
@@ -348,7 +352,12 @@ fn date_time_regex(kind: K) -> String {
         .map(|(p, _)| *p)
         .collect();
     let prefix = format!("(?i:{})#", prefixes.join("|"));
-    let date = "(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])";
+    // Real dates only: days 29-31 where the month has them, 29 February in leap years.
+    let year = "(19[7-9][0-9]|[2-9][0-9]{3})";
+    let leap = "(19(7[26]|8[048]|9[26])|[2-9][0-9](0[48]|[2468][048]|[13579][26])|([2468][048]|[3579][26])00)";
+    let date = format!(
+        "({year}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|{year}-(0[13-9]|1[0-2])-(29|30)|{year}-(0[13578]|1[02])-31|{leap}-02-29)"
+    );
     let tod = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?";
     let body = match kind {
         // Units largest first, each at most once; a fraction only on the last.
@@ -366,7 +375,7 @@ fn date_time_regex(kind: K) -> String {
             }
             format!("-?({})", alts.join("|"))
         }
-        K::Date => date.to_string(),
+        K::Date => date,
         K::TimeOfDay => tod.to_string(),
         _ => format!("{date}-{tod}"),
     };
@@ -374,16 +383,20 @@ fn date_time_regex(kind: K) -> String {
 }
 
 fn name_regex() -> String {
-    let mut words: Vec<String> = crate::syntax::token::TokenKind::ALL
+    let words: Vec<String> = crate::syntax::token::TokenKind::ALL
         .iter()
         .filter(|k| k.is_hard_keyword())
         .map(|k| k.describe().to_string())
         .collect();
-    words.extend(DATE_TIME_PREFIXES.iter().map(|(p, _)| p.to_string()));
     format!(
         "/[A-Za-z_][A-Za-z0-9_]*/ & ~/(?i:{})/",
         words.join("|")
     )
+}
+
+fn type_prefix_regex() -> String {
+    let prefixes: Vec<&str> = DATE_TIME_PREFIXES.iter().map(|(p, _)| *p).collect();
+    format!("{} & ~/(?i:{})/", name_regex(), prefixes.join("|"))
 }
 
 fn regex_escape(s: &str) -> String {
@@ -403,10 +416,13 @@ pub fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Words that [`Terminal::Name`] excludes: hard keywords and date/time prefixes.
+/// Words that [`Terminal::Name`] excludes: the hard keywords.
 pub fn is_excluded_name(upper: &str) -> bool {
     crate::syntax::token::TokenKind::keyword(upper).is_some_and(|k| k.is_hard_keyword())
-        || DATE_TIME_PREFIXES.iter().any(|(p, _)| *p == upper)
+}
+
+fn is_date_time_prefix(upper: &str) -> bool {
+    DATE_TIME_PREFIXES.iter().any(|(p, _)| *p == upper)
 }
 
 fn rules(end: K, types: &BTreeSet<String>) -> Vec<Rule> {
@@ -499,8 +515,10 @@ fn rules(end: K, types: &BTreeSet<String>) -> Vec<Rule> {
             name: "init_elem",
             alts: vec![
                 vec![r("expr")],
+                // `3(0)`: a count (the same terminal as an integer operand, so that the two
+                // never compete for one lexeme), then the value in parentheses.
                 vec![
-                    Term(T::Decimal),
+                    Term(T::Integer),
                     Punct(K::LParen),
                     r("expr"),
                     Punct(K::RParen),
@@ -587,7 +605,8 @@ fn rules(end: K, types: &BTreeSet<String>) -> Vec<Rule> {
             alts: vec![
                 vec![Opt(vec![Punct(K::Minus)]), Term(T::Integer)],
                 vec![Term(T::Name)],
-                vec![Term(T::Name), Punct(K::Hash), Term(T::Name)],
+                vec![Term(T::TypePrefix), Punct(K::Hash), Term(T::Name)],
+                vec![Term(T::Name), Punct(K::Dot), Term(T::Name)],
             ],
         },
         Rule {
@@ -664,7 +683,9 @@ fn rules(end: K, types: &BTreeSet<String>) -> Vec<Rule> {
                 vec![r("literal")],
                 vec![r("variable")],
                 vec![r("variable"), r("call_args"), Many(vec![r("suffix")])],
-                vec![Term(T::Name), Punct(K::Hash), r("typed_value")],
+                vec![Term(T::TypePrefix), Punct(K::Hash), r("typed_value")],
+                vec![Kw(K::StringKw), Punct(K::Hash), Term(T::String)],
+                vec![Kw(K::WStringKw), Punct(K::Hash), Term(T::WString)],
                 vec![Punct(K::LParen), r("expr"), Punct(K::RParen)],
             ],
         },
@@ -801,11 +822,12 @@ pub mod derive {
 
     fn terminal(g: &Grammar, t: Terminal, rng: &mut Rng) -> String {
         match t {
-            Terminal::Name | Terminal::LocalName => loop {
+            Terminal::Name | Terminal::LocalName | Terminal::TypePrefix => loop {
                 let name = random_name(rng);
                 let upper = name.to_ascii_uppercase();
                 let reserved = t == Terminal::LocalName && g.reserved.contains(&upper);
-                if !is_excluded_name(&upper) && !reserved {
+                let prefix = t == Terminal::TypePrefix && is_date_time_prefix(&upper);
+                if !is_excluded_name(&upper) && !reserved && !prefix {
                     return name;
                 }
             },
@@ -845,7 +867,7 @@ pub mod derive {
     fn random_name(rng: &mut Rng) -> String {
         const NAMES: &[&str] = &[
             "Motor", "x", "Level_1", "Start", "get", "S", "R", "ref", "Q", "ET", "PT", "IN",
-            "_tmp", "State", "TON_1", "Pointer", "t1", "Dt_x", "TimeOn",
+            "_tmp", "State", "TON_1", "Pointer", "t1", "Dt_x", "TimeOn", "t", "LD", "dt", "TOD",
         ];
         if rng.chance(70) {
             return rng.pick(NAMES).to_string();

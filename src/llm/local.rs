@@ -234,6 +234,12 @@ impl Backend for LocalModel {
                 on_text(std::str::from_utf8(&text[shown..shown + valid]).unwrap_or_default());
                 shown += valid;
             }
+            if let Some(end) = request.stop_after
+                && ends_with_keyword(&text, end)
+            {
+                finish = Finish::Stop;
+                break;
+            }
             batch.clear();
             batch
                 .add(token, pos, &[0], true)
@@ -251,6 +257,22 @@ impl Backend for LocalModel {
             finish,
         })
     }
+}
+
+/// Whether `text` ends with the keyword `end` as a token of its own (not in a comment or a
+/// string). Lexing is done only when the text ends with the word, so it costs nothing per token.
+pub fn ends_with_keyword(text: &[u8], end: &str) -> bool {
+    let trimmed = text.trim_ascii_end();
+    if trimmed.len() < end.len() || !trimmed[trimmed.len() - end.len()..].eq_ignore_ascii_case(end.as_bytes()) {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(trimmed) else {
+        return false;
+    };
+    let lexed = crate::syntax::lex(crate::source::FileId(0), text);
+    lexed.tokens.last().is_some_and(|t| {
+        t.span.end == text.len() && text[t.span.start..t.span.end].eq_ignore_ascii_case(end)
+    })
 }
 
 /// The sampler chain: the grammar (when given) first, so that nothing it rejects survives;

@@ -34,6 +34,10 @@ pub struct Request<'a> {
     /// 0 is greedy decoding.
     pub temperature: f32,
     pub seed: u32,
+    /// The POU's closing keyword: generation ends once it stands as the last token of the text
+    /// (not inside a comment or string). The grammar allows trailing comments and whitespace,
+    /// which a model would otherwise go on writing.
+    pub stop_after: Option<&'a str>,
 }
 
 /// Why generation stopped.
