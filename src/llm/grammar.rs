@@ -241,12 +241,14 @@ impl Grammar {
         for (name, regex) in self.terminal_regexes() {
             let _ = writeln!(out, "{name}: {regex}");
         }
-        // Whitespace and comments between lexemes. `(* *)` comments in the unnested form (no
-        // `(*` or `*)` inside: the lexer nests them); `/* */` up to the first `*/`; `{pragmas}`.
+        // Whitespace and comments between lexemes. Block comments and pragmas end on their line:
+        // an open-ended comment let the model write hundreds of tokens of nothing. `(* *)` in
+        // the unnested form (no `(*` or `*)` inside: the lexer nests them); `/* */` up to the
+        // first `*/`.
         out.push_str(
             "SKIP: /[ \\t\\r\\n]+/ | /\\/\\/[^\\r\\n]*/ \
-             | (/\\(\\*(?s:.)*\\*\\)/ & ~/\\(\\*(?s:.)*(\\(\\*|\\*\\))(?s:.)*\\*\\)/) \
-             | (/\\/\\*(?s:.)*\\*\\// & ~/\\/\\*(?s:.)*\\*\\/(?s:.)+/) | /\\{[^{}]*\\}/\n\
+             | (/\\(\\*[^\\r\\n]*\\*\\)/ & ~/\\(\\*.*(\\(\\*|\\*\\)).*\\*\\)/) \
+             | (/\\/\\*[^\\r\\n]*\\*\\// & ~/\\/\\*.*\\*\\/.+/) | /\\{[^{}\\r\\n]*\\}/\n\
              %ignore SKIP\n",
         );
         out
