@@ -54,7 +54,10 @@ fn main() {
     );
 
     let mut rows = Vec::new();
-    for (name, grammar) in [("unconstrained", None), ("constrained", Some(task.lark.as_str()))] {
+    for (name, grammar) in [
+        ("unconstrained", None),
+        ("constrained", Some(task.lark.as_str())),
+    ] {
         let mut prompt_rates = Vec::new();
         let mut gen_rates = Vec::new();
         let mut generated = 0;
@@ -67,13 +70,17 @@ fn main() {
                 seed: 0,
                 stop_after: None,
             };
-            let c = model.complete(&request, &mut |_| {}).expect("generation runs");
+            let c = model
+                .complete(&request, &mut |_| {})
+                .expect("generation runs");
             prompt_rates.push(c.prompt_tokens as f64 / c.prompt_time.as_secs_f64());
             gen_rates.push(c.completion_tokens as f64 / c.generation_time.as_secs_f64());
             generated = c.completion_tokens;
         }
         let (p, g) = (median(prompt_rates), median(gen_rates));
-        println!("stforge {name:<14} prompt {p:8.1} tok/s   generation {g:6.1} tok/s   ({generated} tokens)");
+        println!(
+            "stforge {name:<14} prompt {p:8.1} tok/s   generation {g:6.1} tok/s   ({generated} tokens)"
+        );
         rows.push((name, p, g));
     }
     let ratio = rows[1].2 / rows[0].2;
@@ -95,7 +102,10 @@ fn main() {
             .args(["--file", file.path().to_str().unwrap()])
             .args(["--n-len", &(prompt_tokens as u32 + tokens).to_string()])
             .args(["--threads", &threads.to_string()])
-            .args(["--ctx-size", &(prompt_tokens as u32 + tokens + 1).to_string()])
+            .args([
+                "--ctx-size",
+                &(prompt_tokens as u32 + tokens + 1).to_string(),
+            ])
             .args(["local", model_path.to_str().unwrap()])
             .output()
             .expect("the simple example runs");

@@ -112,7 +112,12 @@ fn a_missing_model_file_is_g001() {
     let (dir, spec) = spec_dir();
     let missing = dir.path().join("nope.gguf");
     let o = stforge(
-        &["generate", spec.to_str().unwrap(), "--model", missing.to_str().unwrap()],
+        &[
+            "generate",
+            spec.to_str().unwrap(),
+            "--model",
+            missing.to_str().unwrap(),
+        ],
         &[],
     );
     assert_eq!(o.status.code(), Some(1));
@@ -152,7 +157,12 @@ fn a_corrupt_gguf_is_g002_not_an_abort() {
         let model = dir.path().join(name);
         std::fs::write(&model, bytes).unwrap();
         let o = stforge(
-            &["generate", spec.to_str().unwrap(), "--model", model.to_str().unwrap()],
+            &[
+                "generate",
+                spec.to_str().unwrap(),
+                "--model",
+                model.to_str().unwrap(),
+            ],
             &[],
         );
         assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
@@ -203,13 +213,22 @@ fn a_spec_with_errors_generates_nothing() {
 fn show_prompt_prints_the_prompt_ending_with_the_interface() {
     let (_dir, spec) = spec_dir();
     let o = stforge(
-        &["generate", spec.to_str().unwrap(), "--show-prompt", "--examples", "0"],
+        &[
+            "generate",
+            spec.to_str().unwrap(),
+            "--show-prompt",
+            "--examples",
+            "0",
+        ],
         &[],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let prompt = String::from_utf8_lossy(&o.stdout);
     assert!(prompt.contains("Task: FUNCTION_BLOCK Latch\nMotor runs after Start until Stop."));
-    assert!(prompt.ends_with("VAR_OUTPUT\n    Motor : BOOL;\nEND_VAR\n"), "{prompt}");
+    assert!(
+        prompt.ends_with("VAR_OUTPUT\n    Motor : BOOL;\nEND_VAR\n"),
+        "{prompt}"
+    );
 }
 
 #[test]
@@ -217,7 +236,10 @@ fn model_path_follows_the_environment_and_the_config_file() {
     let dir = tempfile::tempdir().unwrap();
     let o = stforge(
         &["model", "path"],
-        &[("STFORGE_MODEL", "/m/x.gguf"), ("XDG_CONFIG_HOME", dir.path().to_str().unwrap())],
+        &[
+            ("STFORGE_MODEL", "/m/x.gguf"),
+            ("XDG_CONFIG_HOME", dir.path().to_str().unwrap()),
+        ],
     );
     assert_eq!(String::from_utf8_lossy(&o.stdout), "/m/x.gguf\n");
     std::fs::create_dir_all(dir.path().join("stforge")).unwrap();
@@ -228,9 +250,15 @@ fn model_path_follows_the_environment_and_the_config_file() {
     .unwrap();
     let o = stforge(
         &["model", "path"],
-        &[("STFORGE_MODEL", ""), ("XDG_CONFIG_HOME", dir.path().to_str().unwrap())],
+        &[
+            ("STFORGE_MODEL", ""),
+            ("XDG_CONFIG_HOME", dir.path().to_str().unwrap()),
+        ],
     );
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "/models/coder-7b.gguf\n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "/models/coder-7b.gguf\n"
+    );
     let o = stforge(
         &["model", "path"],
         &[

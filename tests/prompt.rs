@@ -37,7 +37,9 @@ fn chosen(corpus: &Corpus, spec_path: &Path) -> Vec<String> {
 fn identifiers_are_split_into_terms() {
     assert_eq!(
         terms("StopNC OverloadOK tank_level2 HTTPServer the"),
-        ["stop", "nc", "overload", "ok", "tank", "level2", "http", "server"]
+        [
+            "stop", "nc", "overload", "ok", "tank", "level2", "http", "server"
+        ]
     );
 }
 
@@ -101,13 +103,20 @@ fn fitting_standard_function_blocks_are_documented_from_the_library() {
     assert!(doc.starts_with("// "), "{doc}");
     assert!(doc.contains("FUNCTION_BLOCK TON\nVAR_INPUT"), "{doc}");
     assert!(doc.contains("PT : TIME;"), "{doc}");
-    assert!(!doc.contains("__CURRENT_TIME"), "the body is not shown: {doc}");
+    assert!(
+        !doc.contains("__CURRENT_TIME"),
+        "the body is not shown: {doc}"
+    );
 
     let corpus = corpus();
     let path = task_spec("impulse_relay");
     let task = Task::new(spec_at(&path), Some(&path), Some(&corpus), 2);
     let p = task.prompt(None);
-    assert!(p.function_blocks.contains(&"R_TRIG"), "{:?}", p.function_blocks);
+    assert!(
+        p.function_blocks.contains(&"R_TRIG"),
+        "{:?}",
+        p.function_blocks
+    );
     assert!(p.text.contains("FUNCTION_BLOCK R_TRIG\nVAR_INPUT"));
 }
 
@@ -127,7 +136,10 @@ fn feedback_from_a_previous_attempt_reaches_the_prompt() {
 fn the_model_part_is_cut_after_the_closing_keyword() {
     let end = "END_FUNCTION_BLOCK";
     assert_eq!(
-        model_part("\n\n    x := 1;\nEND_FUNCTION_BLOCK\n\n(* Task: next *)", end),
+        model_part(
+            "\n\n    x := 1;\nEND_FUNCTION_BLOCK\n\n(* Task: next *)",
+            end
+        ),
         "    x := 1;\nEND_FUNCTION_BLOCK"
     );
     // Not inside a longer word.

@@ -48,7 +48,11 @@ pub fn run(args: Args) -> i32 {
         }
         Action::Path => {
             let (path, source) = store::configured_model();
-            let state = if path.is_file() { "" } else { " (not there yet)" };
+            let state = if path.is_file() {
+                ""
+            } else {
+                " (not there yet)"
+            };
             eprintln!("stforge: from {source}{state}");
             super::output::out(&format!("{}\n", path.display()));
             exit::OK

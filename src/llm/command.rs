@@ -36,7 +36,11 @@ impl Backend for CommandBackend {
         false
     }
 
-    fn complete(&mut self, request: &Request<'_>, on_text: OnText<'_>) -> Result<Completion, LlmError> {
+    fn complete(
+        &mut self,
+        request: &Request<'_>,
+        on_text: OnText<'_>,
+    ) -> Result<Completion, LlmError> {
         let fail = |message: String| LlmError::new(Code::G006, message);
         let grammar_file = match request.grammar {
             Some(g) => {
@@ -126,7 +130,9 @@ impl Backend for CommandBackend {
         let status = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break status,
-                Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10))
+                }
                 _ => {
                     kill_group(&mut child);
                     return Err(fail(format!(
@@ -139,7 +145,11 @@ impl Backend for CommandBackend {
         };
         let errors = stderr_reader.join().unwrap_or_default();
         if !status.success() {
-            let last = errors.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+            let last = errors
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
             let code = status
                 .code()
                 .map_or("a signal".to_string(), |c| format!("status {c}"));
@@ -148,7 +158,10 @@ impl Backend for CommandBackend {
             } else {
                 format!(": {}", last.trim())
             };
-            return Err(fail(format!("`{}` exited with {code}{detail}", self.command)));
+            return Err(fail(format!(
+                "`{}` exited with {code}{detail}",
+                self.command
+            )));
         }
         let text = String::from_utf8_lossy(&output).into_owned();
         let first = first.unwrap_or_else(Instant::now);

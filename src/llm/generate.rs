@@ -171,6 +171,8 @@ pub fn model_part(text: &str, end: &str) -> String {
     let start = part
         .char_indices()
         .find(|&(_, c)| !c.is_whitespace())
-        .map_or(part.len(), |(i, _)| part[..i].rfind('\n').map_or(0, |nl| nl + 1));
+        .map_or(part.len(), |(i, _)| {
+            part[..i].rfind('\n').map_or(0, |nl| nl + 1)
+        });
     part[start..].trim_end().to_string()
 }

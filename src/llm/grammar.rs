@@ -10,7 +10,7 @@
 //!
 //! The grammar is a subset of what the parser accepts, chosen for what the IR can run and a
 //! small model can write: no `JMP`/labels, `S=`/`R=`/`REF=`/`?=`, pointers, `THIS`/`SUPER`,
-//! addresses, nested comments or chained assignments ([`EXCLUDED`] says why per keyword). Invariants,
+//! addresses, comments or chained assignments ([`EXCLUDED`] says why per keyword). Invariants,
 //! kept by `tests/grammar.rs`: every text it accepts parses without diagnostics (soundness),
 //! and every statement list of the corpus that the IR can run is accepted (completeness).
 
@@ -60,6 +60,8 @@ pub enum Sym {
     Opt(Vec<Sym>),
     /// Zero or more.
     Many(Vec<Sym>),
+    /// Zero to this many.
+    AtMost(u32, Vec<Sym>),
 }
 
 #[derive(Clone, Debug)]
@@ -102,9 +104,18 @@ pub const EXCLUDED: &[(K, &str)] = &[
     (K::EndStruct, "types cannot be declared in the model's part"),
     (K::Union, "types cannot be declared in the model's part"),
     (K::EndUnion, "types cannot be declared in the model's part"),
-    (K::VarInput, "the interface is the spec's, written by stforge"),
-    (K::VarOutput, "the interface is the spec's, written by stforge"),
-    (K::VarInOut, "the interface is the spec's, written by stforge"),
+    (
+        K::VarInput,
+        "the interface is the spec's, written by stforge",
+    ),
+    (
+        K::VarOutput,
+        "the interface is the spec's, written by stforge",
+    ),
+    (
+        K::VarInOut,
+        "the interface is the spec's, written by stforge",
+    ),
     (K::VarGlobal, "a POU body declares no globals"),
     (K::VarExternal, "a POU body uses no globals"),
     (K::VarStat, "vendor extension; VAR suffices"),
@@ -132,15 +143,27 @@ pub const EXCLUDED: &[(K, &str)] = &[
     (K::Abstract, "soft keyword: an identifier here"),
     (K::Final, "soft keyword: an identifier here"),
     (K::Pointer, "soft keyword: an identifier here (no pointers)"),
-    (K::Reference, "soft keyword: an identifier here (no references)"),
+    (
+        K::Reference,
+        "soft keyword: an identifier here (no references)",
+    ),
     (K::On, "soft keyword: an identifier here"),
     (K::With, "soft keyword: an identifier here"),
     (K::Task, "soft keyword: an identifier here"),
     (K::SetOp, "S= is left out: plain := is one way to write it"),
-    (K::ResetOp, "R= is left out: plain := is one way to write it"),
+    (
+        K::ResetOp,
+        "R= is left out: plain := is one way to write it",
+    ),
     (K::Ref, "REF= is not run by the IR"),
-    (K::REdge, "edge qualifiers belong to VAR_INPUT, written by stforge"),
-    (K::FEdge, "edge qualifiers belong to VAR_INPUT, written by stforge"),
+    (
+        K::REdge,
+        "edge qualifiers belong to VAR_INPUT, written by stforge",
+    ),
+    (
+        K::FEdge,
+        "edge qualifiers belong to VAR_INPUT, written by stforge",
+    ),
     (K::AssignAttempt, "?= is not run by the IR"),
     (K::Caret, "no pointers: the IR does not dereference"),
 ];
@@ -148,15 +171,42 @@ pub const EXCLUDED: &[(K, &str)] = &[
 /// Elementary type names a local may have (identifiers to the lexer; `STRING` and `WSTRING`
 /// are keywords and have their own alternative).
 const ELEMENTARY_TYPES: &[&str] = &[
-    "BOOL", "BYTE", "WORD", "DWORD", "LWORD", "SINT", "INT", "DINT", "LINT", "USINT", "UINT",
-    "UDINT", "ULINT", "REAL", "LREAL", "TIME", "LTIME", "DATE", "TIME_OF_DAY", "TOD",
-    "DATE_AND_TIME", "DT", "CHAR", "WCHAR",
+    "BOOL",
+    "BYTE",
+    "WORD",
+    "DWORD",
+    "LWORD",
+    "SINT",
+    "INT",
+    "DINT",
+    "LINT",
+    "USINT",
+    "UINT",
+    "UDINT",
+    "ULINT",
+    "REAL",
+    "LREAL",
+    "TIME",
+    "LTIME",
+    "DATE",
+    "TIME_OF_DAY",
+    "TOD",
+    "DATE_AND_TIME",
+    "DT",
+    "CHAR",
+    "WCHAR",
 ];
 
 /// The standard function blocks a local may instantiate (`iec-stdlib/`).
 pub const STANDARD_FBS: &[&str] = &[
     "TON", "TOF", "TP", "CTU", "CTD", "CTUD", "R_TRIG", "F_TRIG", "SR", "RS",
 ];
+
+/// Top-level statements of the model's part, and declarations per local section, at most.
+/// Generous for the corpus (its largest solution has far fewer) and small enough that a model
+/// looping on one statement reaches the closing keyword within a few hundred tokens.
+pub const MAX_STATEMENTS: u32 = 24;
+pub const MAX_DECLARATIONS: u32 = 8;
 
 /// The binary operators, in the lexer's spelling.
 const BINARY: &[K] = &[
@@ -241,16 +291,10 @@ impl Grammar {
         for (name, regex) in self.terminal_regexes() {
             let _ = writeln!(out, "{name}: {regex}");
         }
-        // Whitespace and comments between lexemes. Block comments and pragmas end on their line:
-        // an open-ended comment let the model write hundreds of tokens of nothing. `(* *)` in
-        // the unnested form (no `(*` or `*)` inside: the lexer nests them); `/* */` up to the
-        // first `*/`.
-        out.push_str(
-            "SKIP: /[ \\t\\r\\n]+/ | /\\/\\/[^\\r\\n]*/ \
-             | (/\\(\\*[^\\r\\n]*\\*\\)/ & ~/\\(\\*.*(\\(\\*|\\*\\)).*\\*\\)/) \
-             | (/\\/\\*[^\\r\\n]*\\*\\// & ~/\\/\\*.*\\*\\/.+/) | /\\{[^{}\\r\\n]*\\}/\n\
-             %ignore SKIP\n",
-        );
+        // Only whitespace between lexemes: no comments. A comment is the one place where a
+        // grammar cannot stop a small model from looping (it wrote hundreds of tokens of
+        // `(1) (2) (3)…` inside one), and comments carry nothing the checkers use.
+        out.push_str("%ignore /[ \\t\\r\\n]+/\n");
         out
     }
 
@@ -262,7 +306,7 @@ impl Grammar {
                     Sym::Kw(k) | Sym::Punct(k) => {
                         out.insert(*k);
                     }
-                    Sym::Opt(inner) | Sym::Many(inner) => walk(inner, out),
+                    Sym::Opt(inner) | Sym::Many(inner) | Sym::AtMost(_, inner) => walk(inner, out),
                     _ => {}
                 }
             }
@@ -297,8 +341,14 @@ impl Grammar {
             ("WSTRING", format!("/{WSTRING}/")),
             ("TIME", format!("/{}/", date_time_regex(K::Time))),
             ("DATE", format!("/{}/", date_time_regex(K::Date))),
-            ("TIME_OF_DAY", format!("/{}/", date_time_regex(K::TimeOfDay))),
-            ("DATE_AND_TIME", format!("/{}/", date_time_regex(K::DateAndTime))),
+            (
+                "TIME_OF_DAY",
+                format!("/{}/", date_time_regex(K::TimeOfDay)),
+            ),
+            (
+                "DATE_AND_TIME",
+                format!("/{}/", date_time_regex(K::DateAndTime)),
+            ),
         ]
     }
 }
@@ -335,12 +385,14 @@ fn sym(s: &Sym) -> String {
         Sym::Sub(r) => r.to_string(),
         Sym::Opt(inner) => format!("({})?", seq(inner)),
         Sym::Many(inner) => format!("({})*", seq(inner)),
+        Sym::AtMost(n, inner) => format!("({}){{0,{n}}}", seq(inner)),
     }
 }
 
 // Literal forms, as the lexer reads them (`lexer.rs`, `literal.rs`), kept to the forms whose
 // value is always valid (digits separated by single underscores; dates with real months).
-const INTEGER: &str = "[0-9]+(_[0-9]+)*|2#[01]+(_[01]+)*|8#[0-7]+(_[0-7]+)*|16#[0-9A-Fa-f]+(_[0-9A-Fa-f]+)*";
+const INTEGER: &str =
+    "[0-9]+(_[0-9]+)*|2#[01]+(_[01]+)*|8#[0-7]+(_[0-7]+)*|16#[0-9A-Fa-f]+(_[0-9A-Fa-f]+)*";
 const DECIMAL: &str = "[0-9]+";
 const REAL: &str =
     "[0-9]+(_[0-9]+)*\\.[0-9]+(_[0-9]+)*([eE][+-]?[0-9]+)?|[0-9]+(_[0-9]+)*[eE][+-]?[0-9]+";
@@ -390,8 +442,11 @@ fn name_regex() -> String {
         .filter(|k| k.is_hard_keyword())
         .map(|k| k.describe().to_string())
         .collect();
+    // Nor a name that starts like `VAR_…` or `END_…`: after the model's first piece of a
+    // keyword (`VAR`, `_INPUT`) such a name was the only way on, and it wrote
+    // `VAR_INPUT_BLOCK (1) …` instead of a section.
     format!(
-        "/[A-Za-z_][A-Za-z0-9_]*/ & ~/(?i:{})/",
+        "/[A-Za-z_][A-Za-z0-9_]*/ & ~/(?i:{})/ & ~/(?i:(VAR|END)_[A-Za-z0-9_]*)/",
         words.join("|")
     )
 }
@@ -418,9 +473,12 @@ pub fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Words that [`Terminal::Name`] excludes: the hard keywords.
+/// Words that [`Terminal::Name`] excludes: the hard keywords, and names starting `VAR_` or
+/// `END_`.
 pub fn is_excluded_name(upper: &str) -> bool {
     crate::syntax::token::TokenKind::keyword(upper).is_some_and(|k| k.is_hard_keyword())
+        || upper.starts_with("VAR_")
+        || upper.starts_with("END_")
 }
 
 fn is_date_time_prefix(upper: &str) -> bool {
@@ -437,7 +495,15 @@ fn rules(end: K, types: &BTreeSet<String>) -> Vec<Rule> {
     let mut out = vec![
         Rule {
             name: "start",
-            alts: vec![vec![Many(vec![r("var_section")]), stmts(), Kw(end)]],
+            // At most two local sections (e.g. `VAR CONSTANT` and `VAR`): the model repeated
+            // sections until the token limit when any number was allowed.
+            // The top-level statement list and each section's declarations are bounded too, so
+            // that a model caught in a loop still reaches the closing keyword.
+            alts: vec![vec![
+                Opt(vec![r("var_section"), Opt(vec![r("var_section")])]),
+                AtMost(MAX_STATEMENTS, vec![Sub("stmt")]),
+                Kw(end),
+            ]],
         },
         Rule {
             name: "var_section",
@@ -445,10 +511,14 @@ fn rules(end: K, types: &BTreeSet<String>) -> Vec<Rule> {
                 vec![
                     Kw(K::Var),
                     Opt(vec![Kw(K::Constant)]),
-                    Many(vec![r("var_decl")]),
+                    AtMost(MAX_DECLARATIONS, vec![r("var_decl")]),
                     Kw(K::EndVar),
                 ],
-                vec![Kw(K::VarTemp), Many(vec![r("var_decl")]), Kw(K::EndVar)],
+                vec![
+                    Kw(K::VarTemp),
+                    AtMost(MAX_DECLARATIONS, vec![r("var_decl")]),
+                    Kw(K::EndVar),
+                ],
             ],
         },
         Rule {
@@ -677,7 +747,11 @@ fn rules(end: K, types: &BTreeSet<String>) -> Vec<Rule> {
         },
         Rule {
             name: "unop",
-            alts: vec![vec![Punct(K::Minus)], vec![Punct(K::Plus)], vec![Kw(K::Not)]],
+            alts: vec![
+                vec![Punct(K::Minus)],
+                vec![Punct(K::Plus)],
+                vec![Kw(K::Not)],
+            ],
         },
         Rule {
             name: "operand",
@@ -794,9 +868,13 @@ pub mod derive {
                     seq(g, inner, rng, depth + 1, max, out);
                 }
             }
-            Sym::Many(inner) => {
+            Sym::Many(inner) | Sym::AtMost(_, inner) => {
+                let most = match s {
+                    Sym::AtMost(n, _) => (*n as usize).min(3),
+                    _ => 3,
+                };
                 if !deep {
-                    for _ in 0..rng.below(3) {
+                    for _ in 0..rng.below(most) {
                         seq(g, inner, rng, depth + 1, max, out);
                     }
                 }
@@ -835,12 +913,22 @@ pub mod derive {
             },
             Terminal::Integer => rng
                 .pick(&[
-                    "0", "1", "42", "1_000", "65535", "2#1010_1010", "8#777", "16#FF", "16#dead_BEEF",
+                    "0",
+                    "1",
+                    "42",
+                    "1_000",
+                    "65535",
+                    "2#1010_1010",
+                    "8#777",
+                    "16#FF",
+                    "16#dead_BEEF",
                 ])
                 .to_string(),
             Terminal::Decimal => rng.pick(&["0", "1", "7", "15", "80"]).to_string(),
             Terminal::Real => rng
-                .pick(&["0.0", "1.5", "3.141_59", "1.0e3", "2E-5", "1_0.2_5", "6.02e+23"])
+                .pick(&[
+                    "0.0", "1.5", "3.141_59", "1.0e3", "2E-5", "1_0.2_5", "6.02e+23",
+                ])
                 .to_string(),
             Terminal::String => rng
                 .pick(&["''", "'abc'", "'$N$T$$'", "'it$'s'", "'$41x'", "'\"q\"'"])
@@ -850,8 +938,16 @@ pub mod derive {
                 .to_string(),
             Terminal::Time => rng
                 .pick(&[
-                    "T#5s", "t#1h2m3s4ms", "TIME#-5s", "T#1.5s", "LT#10us", "T#1d_2h", "time#100ms",
-                    "T#3m", "T#2ns", "T#1m30s",
+                    "T#5s",
+                    "t#1h2m3s4ms",
+                    "TIME#-5s",
+                    "T#1.5s",
+                    "LT#10us",
+                    "T#1d_2h",
+                    "time#100ms",
+                    "T#3m",
+                    "T#2ns",
+                    "T#1m30s",
                 ])
                 .to_string(),
             Terminal::Date => rng
@@ -861,7 +957,10 @@ pub mod derive {
                 .pick(&["TOD#12:00:00", "TIME_OF_DAY#23:59:59.5", "ltod#00:00:00"])
                 .to_string(),
             Terminal::DateAndTime => rng
-                .pick(&["DT#2024-01-31-12:00:00", "DATE_AND_TIME#1999-02-28-00:00:01.25"])
+                .pick(&[
+                    "DT#2024-01-31-12:00:00",
+                    "DATE_AND_TIME#1999-02-28-00:00:01.25",
+                ])
                 .to_string(),
         }
     }
@@ -904,7 +1003,9 @@ impl Checker {
     pub fn accepts(&self, lark: &str, text: &str) -> Result<bool, String> {
         let parser = self
             .factory
-            .create_parser(llguidance::api::TopLevelGrammar::from_lark(lark.to_string()));
+            .create_parser(llguidance::api::TopLevelGrammar::from_lark(
+                lark.to_string(),
+            ));
         let mut matcher = llguidance::Matcher::new(parser);
         if let Some(e) = matcher.get_error() {
             return Err(e);

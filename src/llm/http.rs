@@ -197,7 +197,11 @@ impl Backend for HttpBackend {
         self.options.grammar_field != GrammarField::None
     }
 
-    fn complete(&mut self, request: &Request<'_>, on_text: OnText<'_>) -> Result<Completion, LlmError> {
+    fn complete(
+        &mut self,
+        request: &Request<'_>,
+        on_text: OnText<'_>,
+    ) -> Result<Completion, LlmError> {
         let body = self.body(request).to_string();
         let started = Instant::now();
         let mut backoff = self.options.backoff;
@@ -260,13 +264,19 @@ fn read_stream(
         let chunk: Value = serde_json::from_str(data).map_err(|e| {
             LlmError::new(
                 Code::G004,
-                format!("malformed stream: a chunk is not JSON ({e}): {}", preview(data)),
+                format!(
+                    "malformed stream: a chunk is not JSON ({e}): {}",
+                    preview(data)
+                ),
             )
         })?;
         if let Some(error) = chunk.get("error") {
             return Err(LlmError::new(
                 Code::G004,
-                format!("the server reported an error: {}", preview(&error.to_string())),
+                format!(
+                    "the server reported an error: {}",
+                    preview(&error.to_string())
+                ),
             ));
         }
         if let Some(u) = chunk.get("usage").filter(|u| !u.is_null()) {
@@ -279,7 +289,10 @@ fn read_stream(
             }
             return Err(LlmError::new(
                 Code::G004,
-                format!("malformed stream: a chunk has no choices: {}", preview(data)),
+                format!(
+                    "malformed stream: a chunk has no choices: {}",
+                    preview(data)
+                ),
             ));
         };
         let Some(choice) = choices.first() else {

@@ -83,7 +83,10 @@ impl LocalModel {
         let model = LlamaModel::load_from_file(backend, path, &params).map_err(|e| {
             LlmError::new(
                 Code::G002,
-                format!("{}: llama.cpp could not load the model ({e})", path.display()),
+                format!(
+                    "{}: llama.cpp could not load the model ({e})",
+                    path.display()
+                ),
             )
         })?;
         let tok_env: TokEnv = LlamaSampler::llguidance_tok_env(&model);
@@ -115,7 +118,9 @@ impl LocalModel {
     pub fn grammar_matcher(&self, lark: &str) -> Result<Matcher, LlmError> {
         let parser = self
             .factory
-            .create_parser(llguidance::api::TopLevelGrammar::from_lark(lark.to_string()));
+            .create_parser(llguidance::api::TopLevelGrammar::from_lark(
+                lark.to_string(),
+            ));
         let matcher = Matcher::new(parser);
         // A matcher built from a failed compile constrains nothing: never hand it over.
         match matcher.get_error() {
@@ -125,9 +130,9 @@ impl LocalModel {
     }
 
     fn threads(&self) -> i32 {
-        self.options.threads.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, |n| n.get() as i32)
-        })
+        self.options
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as i32))
     }
 }
 
@@ -161,9 +166,16 @@ impl Backend for LocalModel {
         true
     }
 
-    fn complete(&mut self, request: &Request<'_>, on_text: OnText<'_>) -> Result<Completion, LlmError> {
+    fn complete(
+        &mut self,
+        request: &Request<'_>,
+        on_text: OnText<'_>,
+    ) -> Result<Completion, LlmError> {
         // Compile the grammar first: an invalid one fails before any work is done.
-        let grammar = request.grammar.map(|g| self.grammar_matcher(g)).transpose()?;
+        let grammar = request
+            .grammar
+            .map(|g| self.grammar_matcher(g))
+            .transpose()?;
         let prompt = self.tokenize(request.prompt);
         let needed = prompt.len() as u32 + request.max_tokens + 1;
         let train = self.model.n_ctx_train();
@@ -186,11 +198,13 @@ impl Backend for LocalModel {
             .with_n_threads(threads)
             .with_n_threads_batch(threads);
         let backend = llama_backend()?;
-        let mut ctx = self.model.new_context(backend, params).map_err(|e| {
-            LlmError::new(Code::G002, format!("no context for the model: {e}"))
-        })?;
-        let decode_error =
-            |e: llama_cpp_2::DecodeError| LlmError::new(Code::G002, format!("decoding failed: {e}"));
+        let mut ctx = self
+            .model
+            .new_context(backend, params)
+            .map_err(|e| LlmError::new(Code::G002, format!("no context for the model: {e}")))?;
+        let decode_error = |e: llama_cpp_2::DecodeError| {
+            LlmError::new(Code::G002, format!("decoding failed: {e}"))
+        };
 
         // Read the prompt in batches; logits only for its last token.
         let started = Instant::now();
@@ -208,7 +222,7 @@ impl Backend for LocalModel {
         }
         let prompt_time = started.elapsed();
 
-        let mut sampler = sampler(grammar, request);
+        let mut sampler = sampler(grammar, request, self.model.n_vocab());
         let generation_started = Instant::now();
         let mut text = Vec::new();
         let mut shown = 0;
@@ -263,7 +277,9 @@ impl Backend for LocalModel {
 /// string). Lexing is done only when the text ends with the word, so it costs nothing per token.
 pub fn ends_with_keyword(text: &[u8], end: &str) -> bool {
     let trimmed = text.trim_ascii_end();
-    if trimmed.len() < end.len() || !trimmed[trimmed.len() - end.len()..].eq_ignore_ascii_case(end.as_bytes()) {
+    if trimmed.len() < end.len()
+        || !trimmed[trimmed.len() - end.len()..].eq_ignore_ascii_case(end.as_bytes())
+    {
         return false;
     }
     let Ok(text) = std::str::from_utf8(trimmed) else {
@@ -276,12 +292,15 @@ pub fn ends_with_keyword(text: &[u8], end: &str) -> bool {
 }
 
 /// The sampler chain: the grammar (when given) first, so that nothing it rejects survives;
-/// then greedy decoding at temperature 0, or top-k, temperature and a seeded draw.
-fn sampler(grammar: Option<Matcher>, request: &Request<'_>) -> LlamaSampler {
+/// a repetition penalty; then greedy decoding at temperature 0, or top-k, temperature and a seeded draw.
+fn sampler(grammar: Option<Matcher>, request: &Request<'_>, n_vocab: i32) -> LlamaSampler {
     let mut chain = Vec::new();
     if let Some(matcher) = grammar {
         chain.push(LlamaSampler::from(matcher));
     }
+    // A mild penalty on tokens of the last 64: a small model otherwise repeats a statement
+    // until the token limit. After the grammar, so that it only reorders allowed tokens.
+    chain.push(LlamaSampler::penalties(n_vocab, 64, 1.15, 0.0, 0.0));
     if request.temperature <= 0.0 {
         chain.push(LlamaSampler::greedy());
     } else {

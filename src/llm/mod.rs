@@ -104,5 +104,9 @@ pub trait Backend {
     /// Whether [`Request::grammar`] is enforced while sampling (otherwise the caller checks
     /// the output and may retry).
     fn enforces_grammar(&self) -> bool;
-    fn complete(&mut self, request: &Request<'_>, on_text: OnText<'_>) -> Result<Completion, LlmError>;
+    fn complete(
+        &mut self,
+        request: &Request<'_>,
+        on_text: OnText<'_>,
+    ) -> Result<Completion, LlmError>;
 }

@@ -113,7 +113,11 @@ fn task_comment(out: &mut String, spec: &Spec, fbs: &[&'static str], feedback: O
 pub fn property_sentence(p: &Property) -> String {
     match p {
         Property::Invariant { name, assert } => {
-            format!("{}: always, after every scan: {}", name.text, assert.text.trim())
+            format!(
+                "{}: always, after every scan: {}",
+                name.text,
+                assert.text.trim()
+            )
         }
         Property::Response {
             name,
@@ -216,7 +220,9 @@ pub fn fitting_function_blocks(spec: &Spec, examples: &[&Example]) -> Vec<&'stat
     };
     let words = format!("{}\n{}", spec.pou.description, spec.interface_st()).to_ascii_lowercase();
     let mentions = |cues: &[&str]| cues.iter().any(|c| words.contains(c));
-    let timing = mentions(&["delay", "second", "minute", "timer", "time", "after", "t#", "pulse"]);
+    let timing = mentions(&[
+        "delay", "second", "minute", "timer", "time", "after", "t#", "pulse",
+    ]);
     let counting = mentions(&["count", "counter", "parts", "number of"]);
     let edges = mentions(&["edge", "press", "rising", "falling", "each time", "toggle"]);
     let latches = mentions(&["latch", "set/reset", "flip-flop", "bistable"]);

