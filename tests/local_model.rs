@@ -52,7 +52,8 @@ fn the_default_model_writes_a_constrained_body_that_parses() {
     let task = Task::new(spec, Some(&spec_path), Some(&corpus), 1);
     assert_ne!(task.examples[0].name, "impulse_relay");
 
-    for (seed, temperature) in [(0, 0.0)] {
+    {
+        let (seed, temperature) = (0u32, 0.0f32);
         let settings = Settings {
             seed,
             temperature,

@@ -805,7 +805,7 @@ pub mod derive {
         pub fn new(seed: u64) -> Rng {
             Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
         }
-        pub fn next(&mut self) -> u64 {
+        pub fn next_u64(&mut self) -> u64 {
             let mut x = self.0;
             x ^= x << 13;
             x ^= x >> 7;
@@ -814,10 +814,10 @@ pub mod derive {
             x
         }
         pub fn below(&mut self, n: usize) -> usize {
-            (self.next() % n.max(1) as u64) as usize
+            (self.next_u64() % n.max(1) as u64) as usize
         }
         pub fn chance(&mut self, percent: u64) -> bool {
-            self.next() % 100 < percent
+            self.next_u64() % 100 < percent
         }
         pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
             &items[self.below(items.len())]
