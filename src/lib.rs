@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod ir;
 pub mod pipeline;
 pub mod property;
+pub mod llm;
 pub mod sema;
 pub mod sim;
 pub mod source;

@@ -4,6 +4,8 @@
 mod check;
 mod explain;
 mod fmt;
+mod generate;
+mod model;
 mod output;
 mod parse;
 mod project;
@@ -79,6 +81,24 @@ enum Command {
     /// could be verified because of errors), 3 when nothing was violated but something is
     /// unknown, 2 on usage errors or an internal error (a counterexample that did not replay).
     Verify(verify::Args),
+    /// Generate a POU for a spec with an LLM: a local GGUF model (default), an
+    /// OpenAI-compatible server, or any command.
+    ///
+    /// stforge writes the POU header and the spec's declarations; the model writes its locals
+    /// and the body. The prompt shows the most similar solved tasks of corpus/tasks (never the
+    /// spec's own), the spec's description, properties and tests, and the standard function
+    /// blocks that fit. With the local backend a grammar constrains every token, so the output
+    /// always parses; other backends' outputs are parsed and asked again when they do not.
+    ///
+    /// The file is written atomically, next to the spec as NAME.st unless -o is given, and
+    /// never over an existing file without --force.
+    ///
+    /// Exit status: 0 when a candidate was written, 1 when generation failed (G-coded error),
+    /// 2 on usage errors.
+    Generate(generate::Args),
+    /// Manage models: `stforge model fetch` downloads the default model; `stforge model path`
+    /// shows which model `generate` uses.
+    Model(model::Args),
 }
 
 /// Exit statuses shared by all commands.
@@ -96,5 +116,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Parse(args) => parse::run(args),
         Command::Test(args) => test::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Generate(args) => generate::run(args),
+        Command::Model(args) => model::run(args),
     }
 }

@@ -2,7 +2,7 @@
 //! title; the explanation lives in `explanations/<CODE>.md` and is shown by `stforge explain`.
 //!
 //! A code's first letter is its family: `F` input files, `S` syntax, `T` names and types,
-//! `R` run time (the simulator), `L` lint, `V` verification, `P` spec files.
+//! `R` run time (the simulator), `L` lint, `V` verification, `P` spec files, `G` generation.
 
 use super::Severity;
 
@@ -14,6 +14,7 @@ pub enum Family {
     Types,
     Spec,
     Run,
+    Generate,
 }
 
 impl Family {
@@ -24,6 +25,7 @@ impl Family {
             Family::Types => "types",
             Family::Spec => "spec",
             Family::Run => "run",
+            Family::Generate => "generate",
         }
     }
 }
@@ -135,6 +137,16 @@ registry! {
     R007: Run, Error, "too large to simulate";
     R008: Run, Error, "no POU to run";
     R009: Run, Error, "internal error";
+    G001: Generate, Error, "model file not found";
+    G002: Generate, Error, "model could not be loaded";
+    G003: Generate, Error, "invalid grammar";
+    G004: Generate, Error, "server request failed";
+    G005: Generate, Error, "the model wrote nothing";
+    G006: Generate, Error, "generator command failed";
+    G007: Generate, Error, "model download failed";
+    G008: Generate, Error, "generated code does not parse";
+    G009: Generate, Error, "prompt too long for the model";
+    G010: Generate, Error, "output file exists";
 }
 
 impl Code {
@@ -175,6 +187,7 @@ mod tests {
                 Family::Types => 'T',
                 Family::Spec => 'P',
                 Family::Run => 'R',
+                Family::Generate => 'G',
             };
             assert!(code.as_str().starts_with(expected), "{code}");
         }

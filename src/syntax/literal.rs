@@ -3,27 +3,30 @@
 
 use super::token::TokenKind;
 
+/// Every `PREFIX#` of a date or time literal, with the literal kind it introduces (also the
+/// source of the generation grammar's literal forms, `llm::grammar`).
+pub const DATE_TIME_PREFIXES: &[(&str, TokenKind)] = &[
+    ("T", TokenKind::Time),
+    ("TIME", TokenKind::Time),
+    ("LT", TokenKind::Time),
+    ("LTIME", TokenKind::Time),
+    ("D", TokenKind::Date),
+    ("DATE", TokenKind::Date),
+    ("LD", TokenKind::Date),
+    ("LDATE", TokenKind::Date),
+    ("TOD", TokenKind::TimeOfDay),
+    ("TIME_OF_DAY", TokenKind::TimeOfDay),
+    ("LTOD", TokenKind::TimeOfDay),
+    ("LTIME_OF_DAY", TokenKind::TimeOfDay),
+    ("DT", TokenKind::DateAndTime),
+    ("DATE_AND_TIME", TokenKind::DateAndTime),
+    ("LDT", TokenKind::DateAndTime),
+    ("LDATE_AND_TIME", TokenKind::DateAndTime),
+];
+
 /// The literal kind a `PREFIX#` introduces, for the date and time prefixes.
 pub fn date_time_prefix(word: &str) -> Option<TokenKind> {
-    const PREFIXES: &[(&str, TokenKind)] = &[
-        ("T", TokenKind::Time),
-        ("TIME", TokenKind::Time),
-        ("LT", TokenKind::Time),
-        ("LTIME", TokenKind::Time),
-        ("D", TokenKind::Date),
-        ("DATE", TokenKind::Date),
-        ("LD", TokenKind::Date),
-        ("LDATE", TokenKind::Date),
-        ("TOD", TokenKind::TimeOfDay),
-        ("TIME_OF_DAY", TokenKind::TimeOfDay),
-        ("LTOD", TokenKind::TimeOfDay),
-        ("LTIME_OF_DAY", TokenKind::TimeOfDay),
-        ("DT", TokenKind::DateAndTime),
-        ("DATE_AND_TIME", TokenKind::DateAndTime),
-        ("LDT", TokenKind::DateAndTime),
-        ("LDATE_AND_TIME", TokenKind::DateAndTime),
-    ];
-    PREFIXES
+    DATE_TIME_PREFIXES
         .iter()
         .find(|(p, _)| p.eq_ignore_ascii_case(word))
         .map(|&(_, k)| k)
