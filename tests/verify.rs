@@ -320,9 +320,9 @@ fn bad_input_is_a_coded_diagnostic() {
     let dir = root().join("corpus/tasks/motor_latch");
     let spec = std::fs::read_to_string(dir.join("motor_latch.spec.toml")).unwrap();
     // A property naming an unknown variable, then a property that is not BOOL.
-    for (bad, code) in [
-        ("assert = \"Missing\"", "T001"),
-        ("assert = \"1 + 2\"", "T"),
+    for (bad, code, message) in [
+        ("assert = \"Missing\"", "T001", "unknown name `Missing`"),
+        ("assert = \"1 + 2\"", "T004", "expected `BOOL`, found `integer literal`"),
     ] {
         let text = spec.replacen("assert = \"StopNC OR NOT Motor\"", bad, 1);
         let path = tmp.path().join("bad.spec.toml");
