@@ -187,12 +187,15 @@ fn every_bug_of_the_verification_corpus_is_found_and_no_correct_variant_is_viola
                 Some(_) => {
                     // A property must not be proved; of an implicit check's sites (several
                     // places may have R002), the buggy one must not be.
-                    let mut named_results = results.iter().filter(|r| hit(r));
+                    let named_results: Vec<_> = results.iter().filter(|r| hit(r)).collect();
                     let proved = if named.starts_with('R') {
-                        named_results.all(|r| r.2 == "proved")
+                        named_results.iter().all(|r| r.2 == "proved")
                     } else {
-                        named_results.any(|r| r.2 == "proved")
+                        named_results.iter().any(|r| r.2 == "proved")
                     };
+                    if named_results.is_empty() {
+                        failures.push(format!("{id}: no result for `{named}`"));
+                    }
                     if proved {
                         failures.push(format!("{id}: `{named}` proved on a buggy variant"));
                     }
@@ -322,7 +325,11 @@ fn bad_input_is_a_coded_diagnostic() {
     // A property naming an unknown variable, then a property that is not BOOL.
     for (bad, code, message) in [
         ("assert = \"Missing\"", "T001", "unknown name `Missing`"),
-        ("assert = \"1 + 2\"", "T004", "expected `BOOL`, found `integer literal`"),
+        (
+            "assert = \"1 + 2\"",
+            "T004",
+            "expected `BOOL`, found `integer literal`",
+        ),
     ] {
         let text = spec.replacen("assert = \"StopNC OR NOT Motor\"", bad, 1);
         let path = tmp.path().join("bad.spec.toml");

@@ -853,6 +853,7 @@ impl<'p> Executor<'p> {
             (Sym::Bits(e, x), Sym::Bits(_, y)) => self.bits(op, e, x, y),
             (Sym::Opaque(why), _) | (_, Sym::Opaque(why)) => {
                 self.note_opaque(why);
+                self.opaque_faults(op);
                 if is_comparison(op) {
                     Sym::Bool(Bool::fresh_const("opaque"))
                 } else {
@@ -1151,11 +1152,26 @@ impl<'p> Executor<'p> {
         }
     }
 
-    /// A builtin the encoder does not model: its result is unconstrained (and, where the
-    /// simulator may fault in it, so may the encoding).
+    /// A builtin the encoder does not model: its result is unconstrained, and so is whether it
+    /// faults (a domain error, a length out of range), as the simulator may.
     fn opaque_result(&mut self, _values: &[Sym]) -> Sym {
         let why = self.note_opaque("standard functions on REAL and STRING");
+        self.fault(Fault::OutOfRange, Bool::fresh_const("opaque_fault"));
         Sym::Opaque(why)
+    }
+
+    /// The faults an unmodelled (REAL) operation may have in the strict dialect, where a
+    /// division by zero and a result outside the type stop the scan: possible, for unknown
+    /// reasons. A counterexample through one does not replay unless the fault is real.
+    fn opaque_faults(&mut self, op: BinaryOp) {
+        use BinaryOp::*;
+        if self.sem.ieee_reals || !matches!(op, Add | Sub | Mul | Div | Power) {
+            return;
+        }
+        if op == Div {
+            self.fault(Fault::DivisionByZero, Bool::fresh_const("opaque_fault"));
+        }
+        self.fault(Fault::Overflow, Bool::fresh_const("opaque_fault"));
     }
 }
 
