@@ -1,4 +1,5 @@
-# stforge: `make demo` builds and runs the checker on the bundled example; `make test` runs
+# stforge: `make demo` builds and shows a spec tested and proved, a bug found with its
+# counterexample, and the checker on the bundled example; `make test` runs
 # every check CI runs. Both first install what the machine lacks (scripts/setup.sh).
 
 CARGO ?= cargo
@@ -13,6 +14,12 @@ build: setup
 	$(CARGO) build --release
 
 demo: build
+	@echo "== a spec and its implementation: the spec's tests on the simulator (exit 0)"
+	$(STFORGE) test corpus/verify/star_delta/star_delta.spec.toml corpus/verify/star_delta/correct.st
+	@echo "== its properties proved for every input and every cycle time (k-induction, exit 0)"
+	$(STFORGE) verify corpus/verify/star_delta/star_delta.spec.toml corpus/verify/star_delta/correct.st
+	@echo "== a buggy variant: the violation, with a counterexample replayed on the simulator (exit 1)"
+	-$(STFORGE) verify corpus/verify/reversing_starter/reversing_starter.spec.toml corpus/verify/reversing_starter/bug_missed_interlock.st
 	@echo "== check the demo project (exit 0: clean)"
 	$(STFORGE) check corpus/demo
 	@echo "== formatting is canonical (fmt --check exits 0)"
@@ -45,3 +52,4 @@ bench: setup
 	$(CARGO) bench --bench check
 	$(CARGO) bench --bench sim
 	$(CARGO) bench --bench render
+	./scripts/verify-bench.sh $(STFORGE)
