@@ -248,7 +248,7 @@ pub fn not(v: &Value) -> Result<Value, Fault> {
 /// Nanoseconds per unit of a duration or date type as an integer, as CODESYS and TwinCAT
 /// convert them: TIME and TIME_OF_DAY in milliseconds, DATE and DATE_AND_TIME in seconds, the
 /// long (L…) types in nanoseconds.
-fn time_unit(e: Elem) -> i128 {
+pub fn time_unit(e: Elem) -> i128 {
     match e {
         Elem::Time | Elem::Tod => 1_000_000,
         Elem::Date | Elem::Dt => 1_000_000_000,

@@ -16,7 +16,7 @@ use crate::ir::{Base, Body, Builtin, Call, Expr, Place, Program, Stmt, StmtKind,
 use crate::sema::types::{Category, Elem};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::BinaryOp;
-use crate::value::{Fault, Semantics, Value};
+use crate::value::{Fault, Semantics, Value, time_unit};
 use z3::ast::{Ast, BV, Bool};
 
 /// Bits of every TIME, LTIME and date value (nanoseconds, as `value::time` wraps them).
@@ -1185,15 +1185,6 @@ fn bv_i128(v: i128, w: u32) -> BV {
         return BV::from_i64(small, w);
     }
     BV::from_str(w, &v.rem_euclid(1i128 << w.min(126)).to_string()).expect("a numeral")
-}
-
-/// Nanoseconds per unit of a duration or date type as an integer (as `value` converts them).
-fn time_unit(e: Elem) -> i128 {
-    match e {
-        Elem::Time | Elem::Tod => 1_000_000,
-        Elem::Date | Elem::Dt => 1_000_000_000,
-        _ => 1,
-    }
 }
 
 /// A fresh unconstrained term of a slot's kind.
