@@ -2,7 +2,8 @@
 //! title; the explanation lives in `explanations/<CODE>.md` and is shown by `stforge explain`.
 //!
 //! A code's first letter is its family: `F` input files, `S` syntax, `T` names and types,
-//! `R` run time (the simulator), `L` lint, `V` verification, `P` spec files.
+//! `R` run time (the simulator), `L` lint, `V` verification, `P` spec files, `X` exchange
+//! formats (import and export of TwinCAT, PLCopen XML, SCL).
 
 use super::Severity;
 
@@ -14,6 +15,7 @@ pub enum Family {
     Types,
     Spec,
     Run,
+    Exchange,
 }
 
 impl Family {
@@ -24,6 +26,7 @@ impl Family {
             Family::Types => "types",
             Family::Spec => "spec",
             Family::Run => "run",
+            Family::Exchange => "exchange",
         }
     }
 }
@@ -129,6 +132,12 @@ registry! {
     R004: Run, Error, "value out of range";
     R005: Run, Error, "scan cycle did not finish";
     R006: Run, Error, "not supported by the simulator";
+    X001: Exchange, Error, "malformed XML";
+    X002: Exchange, Error, "not a project file of the expected format";
+    X003: Exchange, Error, "entity or document type declaration not resolved";
+    X004: Exchange, Warning, "graphical or non-ST content not imported";
+    X005: Exchange, Error, "attribute value too large";
+    X006: Exchange, Error, "construct cannot be exported to the target format";
 }
 
 impl Code {
@@ -169,6 +178,7 @@ mod tests {
                 Family::Types => 'T',
                 Family::Spec => 'P',
                 Family::Run => 'R',
+                Family::Exchange => 'X',
             };
             assert!(code.as_str().starts_with(expected), "{code}");
         }

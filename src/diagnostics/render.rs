@@ -27,10 +27,7 @@ pub struct JsonDiagnostic {
 
 pub fn to_json(diagnostic: &Diagnostic, files: &SourceMap) -> JsonDiagnostic {
     let file = files.get(diagnostic.primary.file);
-    let start = file
-        .lines
-        .line_col(&file.text, diagnostic.primary.span.start);
-    let end = file.lines.line_col(&file.text, diagnostic.primary.span.end);
+    let (start, end) = file.location(diagnostic.primary.span);
     JsonDiagnostic {
         file: file.path.display().to_string(),
         code: diagnostic.code.to_string(),
@@ -63,19 +60,19 @@ pub fn to_terminal(diagnostic: &Diagnostic, files: &SourceMap, color: bool) -> S
     let file = files.get(diagnostic.primary.file);
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         non_empty(&diagnostic.primary.message),
-        diagnostic.primary.span.range(),
+        file.shown_span(diagnostic.primary.span).range(),
     )];
     let mut help = diagnostic.help.clone();
     for label in &diagnostic.secondary {
         if label.file == diagnostic.primary.file {
             labels.push(LabeledSpan::new_with_span(
                 non_empty(&label.message),
-                label.span.range(),
+                file.shown_span(label.span).range(),
             ));
         } else {
             // miette shows one source per report: name other files' places in the help.
             let other = files.get(label.file);
-            let at = other.lines.line_col(&other.text, label.span.start);
+            let (at, _) = other.location(label.span);
             let note = format!(
                 "{}: {}:{}:{}",
                 label.message,
@@ -102,7 +99,7 @@ pub fn to_terminal(diagnostic: &Diagnostic, files: &SourceMap, color: bool) -> S
     }
     let source = Named {
         name: file.path.display().to_string(),
-        text: &file.text,
+        text: file.shown_text(),
     };
     let theme = if color {
         GraphicalTheme::unicode()
