@@ -3,8 +3,8 @@
 //! [`Origin`], so the rest of the pipeline reads them as ST while every diagnostic points at the
 //! line and column of the original file.
 
-mod plcopen;
-mod scl;
+pub mod plcopen;
+pub mod scl;
 mod twincat;
 pub mod xml;
 

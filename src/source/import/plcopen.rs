@@ -15,6 +15,9 @@ pub const METHOD: &str = "http://www.3s-software.com/plcopenxml/method";
 pub const PROPERTY: &str = "http://www.3s-software.com/plcopenxml/property";
 pub const INHERITANCE: &str = "http://www.3s-software.com/plcopenxml/pouinheritance";
 pub const GLOBALS: &str = "http://www.3s-software.com/plcopenxml/globalvars";
+/// stforge's own `addData`: keywords of variable lists PLCopen has no element for, the
+/// processor of a resource.
+pub const STFORGE: &str = "https://github.com/stforge/stforge/plcopenxml";
 
 const GRAPHICAL: &[&str] = &["FBD", "LD", "SFC", "IL"];
 
@@ -92,6 +95,7 @@ impl Writer<'_> {
             ));
             return;
         };
+        self.documentation(dt);
         let mut text = format!("TYPE {name} : ");
         text.push_str(&self.type_text(base));
         if let Some(init) = dt.child("initialValue") {
@@ -210,6 +214,7 @@ impl Writer<'_> {
     }
 
     fn var_block(&mut self, keyword: &str, block: &Element) {
+        let keyword = stforge_attr(block, "list", "keyword").unwrap_or(keyword);
         let mut head = keyword.to_string();
         for (attr, qualifier) in [
             ("constant", " CONSTANT"),
@@ -281,6 +286,7 @@ impl Writer<'_> {
             head.push_str(&self.type_text(ret));
         }
         head.push('\n');
+        self.documentation(pou);
         self.put(&head, pou);
         if let Some(interface) = interface {
             self.interface(interface);
@@ -292,57 +298,24 @@ impl Writer<'_> {
         self.put("\n", pou);
     }
 
-    /// Methods and properties (CODESYS `addData`), then actions.
+    /// Methods and properties (CODESYS `addData`, in document order), then actions.
     fn members(&mut self, pou: &Element) {
-        for data in add_data(pou, METHOD) {
-            for method in data.children_named("Method") {
-                let mut head = format!("METHOD {}", method.attr("name").unwrap_or("_"));
-                let interface = method.child("interface");
-                if let Some(ret) = interface
-                    .and_then(|i| i.child("returnType"))
-                    .and_then(|r| r.elements().next())
-                {
-                    head.push_str(" : ");
-                    head.push_str(&self.type_text(ret));
-                }
-                head.push('\n');
-                self.put(&head, method);
-                if let Some(interface) = interface {
-                    self.interface(interface);
-                }
-                self.body(method, method.attr("name").unwrap_or("_"));
-                end_line(self.st, method.start);
-                self.put("END_METHOD\n", method);
-            }
-        }
-        for data in add_data(pou, PROPERTY) {
-            for property in data.children_named("Property") {
-                let mut head = format!("PROPERTY {}", property.attr("name").unwrap_or("_"));
-                if let Some(ret) = property
-                    .child("interface")
-                    .and_then(|i| i.child("returnType"))
-                    .and_then(|r| r.elements().next())
-                {
-                    head.push_str(" : ");
-                    head.push_str(&self.type_text(ret));
-                }
-                head.push('\n');
-                self.put(&head, property);
-                for (tag, open, close) in [
-                    ("GetAccessor", "GET\n", "END_GET\n"),
-                    ("SetAccessor", "SET\n", "END_SET\n"),
-                ] {
-                    if let Some(accessor) = property.child(tag) {
-                        self.put(open, accessor);
-                        if let Some(interface) = accessor.child("interface") {
-                            self.interface(interface);
-                        }
-                        self.body(accessor, tag);
-                        end_line(self.st, accessor.start);
-                        self.put(close, accessor);
+        let data = pou
+            .children_named("addData")
+            .flat_map(|a| a.children_named("data"));
+        for data in data {
+            match data.attr("name") {
+                Some(METHOD) => {
+                    for method in data.children_named("Method") {
+                        self.method(method);
                     }
                 }
-                self.put("END_PROPERTY\n", property);
+                Some(PROPERTY) => {
+                    for property in data.children_named("Property") {
+                        self.property(property);
+                    }
+                }
+                _ => {}
             }
         }
         if let Some(actions) = pou.child("actions") {
@@ -352,6 +325,90 @@ impl Writer<'_> {
                 self.body(action, name);
                 end_line(self.st, action.start);
                 self.put("END_ACTION\n", action);
+            }
+        }
+    }
+
+    fn method(&mut self, method: &Element) {
+        let name = method.attr("name").unwrap_or("_");
+        let mut head = format!("METHOD {}{name}", modifiers(method));
+        let interface = method.child("interface");
+        if let Some(ret) = interface
+            .and_then(|i| i.child("returnType"))
+            .and_then(|r| r.elements().next())
+        {
+            head.push_str(" : ");
+            head.push_str(&self.type_text(ret));
+        }
+        head.push('\n');
+        self.put(&head, method);
+        if let Some(interface) = interface {
+            self.interface(interface);
+        }
+        self.body(method, name);
+        end_line(self.st, method.start);
+        self.put("END_METHOD\n", method);
+    }
+
+    fn property(&mut self, property: &Element) {
+        let mut head = format!(
+            "PROPERTY {}{}",
+            modifiers(property),
+            property.attr("name").unwrap_or("_")
+        );
+        if let Some(ret) = property
+            .child("interface")
+            .and_then(|i| i.child("returnType"))
+            .and_then(|r| r.elements().next())
+        {
+            head.push_str(" : ");
+            head.push_str(&self.type_text(ret));
+        }
+        head.push('\n');
+        self.put(&head, property);
+        for (tag, open, close) in [
+            ("GetAccessor", "GET\n", "END_GET\n"),
+            ("SetAccessor", "SET\n", "END_SET\n"),
+        ] {
+            if let Some(accessor) = property.child(tag) {
+                self.put(open, accessor);
+                if let Some(interface) = accessor.child("interface") {
+                    self.interface(interface);
+                }
+                self.body(accessor, tag);
+                end_line(self.st, accessor.start);
+                self.put(close, accessor);
+            }
+        }
+        self.put("END_PROPERTY\n", property);
+    }
+
+    /// An element's `<documentation>` as a comment before it: copied as it stands when it is
+    /// already ST comments (stforge's export writes a POU's leading comments there), else
+    /// wrapped in one.
+    fn documentation(&mut self, owner: &Element) {
+        let Some(doc) = owner.child("documentation") else {
+            return;
+        };
+        let text = doc.text();
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return;
+        }
+        let is_comment = trimmed.lines().all(|l| {
+            let l = l.trim_start();
+            l.is_empty() || l.starts_with("//") || l.starts_with('{')
+        }) || (trimmed.starts_with("(*") && trimmed.ends_with("*)"));
+        if is_comment {
+            push_text(self.st, doc);
+            end_line(self.st, doc.start);
+        } else if !trimmed.contains("*)") && !trimmed.contains("(*") {
+            self.put("(* ", doc);
+            push_text(self.st, doc);
+            self.put(" *)\n", doc);
+        } else {
+            for line in trimmed.lines() {
+                self.put(&format!("// {line}\n"), doc);
             }
         }
     }
@@ -385,7 +442,11 @@ impl Writer<'_> {
         }
         for resource in config.children_named("resource") {
             self.put(
-                &format!("RESOURCE {} ON PLC\n", resource.attr("name").unwrap_or("_")),
+                &format!(
+                    "RESOURCE {} ON {}\n",
+                    resource.attr("name").unwrap_or("_"),
+                    stforge_attr(resource, "resource", "on").unwrap_or("PLC")
+                ),
                 resource,
             );
             for globals in resource.children_named("globalVars") {
@@ -427,6 +488,21 @@ impl Writer<'_> {
             self.put("END_RESOURCE\n", resource);
         }
         self.put("END_CONFIGURATION\n", config);
+    }
+}
+
+/// An attribute of stforge's `addData` element `element` below `e`.
+fn stforge_attr<'a>(e: &'a Element, element: &'a str, attr: &str) -> Option<&'a str> {
+    add_data(e, STFORGE)
+        .flat_map(|d| d.children_named(element))
+        .find_map(|x| x.attr(attr))
+}
+
+/// `PUBLIC ABSTRACT ` from a member's `modifiers` attribute.
+fn modifiers(member: &Element) -> String {
+    match member.attr("modifiers") {
+        Some(m) if !m.trim().is_empty() => format!("{} ", m.trim()),
+        _ => String::new(),
     }
 }
 

@@ -6,7 +6,8 @@
 //! - `#local` → ` local`, `"Block name"` → ` Block_name ` (quoted names are identifiers);
 //! - `BEGIN` (start of the body), `VERSION : 0.1`, `TITLE = …`, `AUTHOR : …`, `FAMILY : …`,
 //!   `NAME : …`, `NON_RETAIN`, `KNOW_HOW_PROTECT`, `REGION …`/`END_REGION` → blanks;
-//! - `ORGANIZATION_BLOCK` → `PROGRAM`; `FUNCTION "F" : Void` → a function without a result;
+//! - `VAR_TEMP` in a `FUNCTION` → `VAR` (function locals are temporary in IEC too);
+//! - `ORGANIZATION_BLOCK` → `PROGRAM`; `TON_TIME`, `CTU_INT`, … → `TON`, `CTU`, …; `FUNCTION "F" : Void` → a function without a result;
 //!   `TYPE "T"` gets the `:` ST needs before its structure.
 //!
 //! `DATA_BLOCK`s are not ST and are blanked with a note (X004).
@@ -14,6 +15,17 @@
 use super::xml::Problem;
 use crate::diagnostics::Code;
 use crate::source::StBuilder;
+
+/// IEC function blocks and the instance types TIA Portal declares them with (the export writes
+/// the TIA names, the import reads them back).
+pub const INSTANCE_TYPES: &[(&str, &str)] = &[
+    ("TON", "TON_TIME"),
+    ("TOF", "TOF_TIME"),
+    ("TP", "TP_TIME"),
+    ("CTU", "CTU_INT"),
+    ("CTD", "CTD_INT"),
+    ("CTUD", "CTUD_INT"),
+];
 
 /// Lines (after leading blanks, case-insensitive) that are block attributes, not code.
 const ATTRIBUTE_LINES: &[&str] = &[
@@ -67,6 +79,8 @@ fn edits(src: &str) -> (Vec<Edit>, Vec<Problem>) {
     // The last keyword seen (upper case), for `TYPE "T"` and `FUNCTION "F" : Void`.
     let mut previous_word = String::new();
     let mut data_block: Option<usize> = None;
+    // Inside a FUNCTION, SCL's VAR_TEMP is IEC's VAR.
+    let mut in_function = false;
     while i < bytes.len() {
         let b = bytes[i];
         if line_start && let Some(end) = attribute_line(src, i) {
@@ -169,6 +183,23 @@ fn edits(src: &str) -> (Vec<Edit>, Vec<Problem>) {
                         });
                     }
                     "DATA_BLOCK" => data_block = Some(start),
+                    "FUNCTION" => in_function = true,
+                    "END_FUNCTION" => in_function = false,
+                    "VAR_TEMP" if in_function => edits.push(Edit {
+                        start,
+                        end: i,
+                        with: format!("{:<8}", "VAR"),
+                    }),
+                    _ if let Some((iec, _)) =
+                        INSTANCE_TYPES.iter().find(|(_, tia)| *tia == word) =>
+                    {
+                        // Padded to the TIA name's length: columns after it stay in place.
+                        edits.push(Edit {
+                            start,
+                            end: i,
+                            with: format!("{iec:<width$}", width = i - start),
+                        })
+                    }
                     "END_DATA_BLOCK" => {
                         let from = data_block.take().unwrap_or(start);
                         edits.retain(|e| e.start < from);

@@ -23,6 +23,8 @@ pub struct Element {
     pub children: Vec<Node>,
     /// Offset of the `<` of the start tag in the original.
     pub start: usize,
+    /// Offset just after the end tag (or the empty-element tag).
+    pub end: usize,
 }
 
 #[derive(Debug)]
@@ -140,16 +142,18 @@ pub fn parse(text: &str) -> Result<(Element, Vec<Problem>), Problem> {
                 stack.push(element(&start, before, &mut problems)?);
             }
             Event::Empty(start) => {
-                let e = element(&start, before, &mut problems)?;
+                let mut e = element(&start, before, &mut problems)?;
+                e.end = reader.buffer_position() as usize;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(Node::Element(e)),
                     None => root = Some(e),
                 }
             }
             Event::End(_) => {
-                let done = stack.pop().ok_or_else(|| {
+                let mut done = stack.pop().ok_or_else(|| {
                     Problem::new(Code::X001, before, "malformed XML: unmatched end tag")
                 })?;
+                done.end = reader.buffer_position() as usize;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(Node::Element(done)),
                     None => root = Some(done),
@@ -274,5 +278,6 @@ fn element(start: &BytesStart, at: usize, problems: &mut Vec<Problem>) -> Result
         attrs,
         children: Vec::new(),
         start: at,
+        end: at,
     })
 }
