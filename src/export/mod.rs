@@ -74,20 +74,35 @@ pub(crate) fn unsupported(file: &SourceFile, span: Span, message: impl Into<Stri
     Diagnostic::new(Code::X006, file.id, span, message)
 }
 
-/// Every item of a file with the text that leads up to it: comments and pragmas before an
-/// item (a provenance header) belong to it. Text after the last item is returned apart.
-pub(crate) fn items_with_lead<'a>(
-    text: &'a str,
-    items: &'a [Item],
-) -> (Vec<(&'a Item, &'a str)>, &'a str) {
+/// Every item of a file with the comments and pragmas that lead up to it (a provenance header
+/// belongs to the item it stands before). Comments after the last item are returned apart.
+pub(crate) fn items_with_lead<'a>(source: &Source<'a>) -> (Vec<(&'a Item, &'a str)>, &'a str) {
+    let text = source.file.text.as_str();
+    let trivia = &source.parsed.trivia;
     let mut out = Vec::new();
     let mut at = 0;
-    for item in items {
+    for item in &source.parsed.unit.items {
         let span = item.span();
-        out.push((item, trim_blank_lines(&text[at..span.start as usize])));
-        at = span.end as usize;
+        // The comments right before the item, with nothing but blanks between them.
+        let mut first = span.start as usize;
+        for t in trivia
+            .iter()
+            .rev()
+            .filter(|t| t.span.start >= at && t.span.end <= span.start)
+        {
+            if !text[t.span.end as usize..first].trim().is_empty() {
+                break;
+            }
+            first = t.span.start as usize;
+        }
+        out.push((item, trim_blank_lines(&text[first..span.start as usize])));
+        at = span.end;
     }
-    (out, text[at..].trim())
+    let tail = trivia
+        .iter()
+        .find(|t| t.span.start >= at)
+        .map_or("", |t| text[t.span.start as usize..].trim());
+    (out, tail)
 }
 
 /// Drops the blank lines before the first line with content (keeps its indentation).

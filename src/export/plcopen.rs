@@ -34,14 +34,13 @@ pub fn export(sources: &[Source]) -> Result<String, Vec<Diagnostic>> {
     let mut configurations: Vec<(&SourceFile, &Configuration)> = Vec::new();
     let mut errors = Vec::new();
     for source in sources {
-        let text = source.file.text.as_str();
         let stem = source
             .file
             .path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("GVL");
-        let (items, _) = items_with_lead(text, &source.parsed.unit.items);
+        let (items, _) = items_with_lead(source);
         for (item, lead) in items {
             match item {
                 Item::Pou(pou) => pous.push((source.file, pou, lead)),

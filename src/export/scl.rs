@@ -46,8 +46,7 @@ pub fn export(sources: &[Source]) -> Result<String, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     for source in sources {
         let file = source.file;
-        let text = file.text.as_str();
-        let (items, _) = items_with_lead(text, &source.parsed.unit.items);
+        let (items, _) = items_with_lead(source);
         for (item, lead) in items {
             match item {
                 Item::Pou(pou) => block(file, pou, lead, &globals, &mut out, &mut errors),

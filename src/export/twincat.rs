@@ -26,7 +26,7 @@ pub fn export(sources: &[Source]) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
             .and_then(|s| s.to_str())
             .unwrap_or("GVL")
             .to_string();
-        let (items, trailing) = items_with_lead(text, &source.parsed.unit.items);
+        let (items, trailing) = items_with_lead(source);
         let last = items.len().saturating_sub(1);
         for (index, (item, lead)) in items.into_iter().enumerate() {
             // Comments after the last item would have nowhere to go: they join its text.
