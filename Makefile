@@ -39,3 +39,4 @@ bench: setup
 	$(CARGO) bench --bench parse
 	$(CARGO) bench --bench check
 	$(CARGO) bench --bench sim
+	$(CARGO) bench --bench import

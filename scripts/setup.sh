@@ -4,7 +4,8 @@
 # verification, cmake/clang for local inference, code-server for the editor tests).
 set -euo pipefail
 
-apt_packages=()   # none needed yet: the parser and formatter are pure Rust
+# libxml2-utils: xmllint, which the tests use to validate PLCopen exports against the schema.
+apt_packages=(libxml2-utils)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do

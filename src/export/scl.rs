@@ -96,6 +96,11 @@ fn udt(
         ));
         return;
     }
+    let before = errors.len();
+    check_wide_strings(file, decl.span.range(), errors);
+    if errors.len() > before {
+        return;
+    }
     let spec = &file.text[decl.spec.span.range()];
     out.push_str(&format!(
         "TYPE \"{}\"\nVERSION : 0.1\n   {};\nEND_TYPE\n\n",
@@ -128,6 +133,7 @@ fn block(
     };
     let before = errors.len();
     check_block(file, pou, errors);
+    check_wide_strings(file, pou.span.range(), errors);
     if errors.len() > before {
         return;
     }
@@ -235,6 +241,25 @@ fn check_block(file: &SourceFile, pou: &Pou, errors: &mut Vec<Diagnostic>) {
     }
     if let Some(t) = &pou.return_type {
         check_type(file, t, errors);
+    }
+}
+
+/// SCL reads every double-quoted token as a name: a `"wide string"` literal must be written
+/// `WSTRING#'…'` there, which is a different literal, so it is reported.
+fn check_wide_strings(
+    file: &SourceFile,
+    range: std::ops::Range<usize>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let base = range.start;
+    for token in lex(FileId(0), &file.text[range]).tokens {
+        if token.kind == TokenKind::WString {
+            errors.push(unsupported(
+                file,
+                crate::source::Span::new(base + token.span.start, base + token.span.end),
+                "SCL reads double quotes as a name; write the wide string as WSTRING#'…'",
+            ));
+        }
     }
 }
 
