@@ -439,3 +439,36 @@ fn fmt_never_rewrites_imported_formats() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), TCPOU);
 }
+
+#[test]
+fn a_task_exported_to_each_format_passes_its_spec_where_it_lives() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/tasks/alarm_ack");
+    let solution = root.join("solution.st");
+    let spec = root.join("alarm_ack.spec.toml");
+    let dir = tempfile::tempdir().unwrap();
+    for (format, out) in [
+        ("twincat", "tc"),
+        ("plcopen", "plc.xml"),
+        ("scl", "alarm.scl"),
+    ] {
+        let target = dir.path().join(out);
+        let o = stforge(&[
+            "export",
+            "--format",
+            format,
+            solution.to_str().unwrap(),
+            "-o",
+            target.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
+        let o = stforge(&["test", spec.to_str().unwrap(), target.to_str().unwrap()]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{format}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        assert!(stdout(&o).contains("PASS"), "{format}: {}", stdout(&o));
+    }
+}

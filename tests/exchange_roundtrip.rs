@@ -69,6 +69,25 @@ fn normalise_plcopen(items: Vec<Item>) -> Vec<Item> {
     out
 }
 
+fn split_type_blocks(items: Vec<Item>) -> Vec<Item> {
+    items
+        .into_iter()
+        .flat_map(|item| match item {
+            Item::Types(block) => block
+                .decls
+                .into_iter()
+                .map(|decl| {
+                    Item::Types(TypeBlock {
+                        span: decl.span,
+                        decls: vec![decl],
+                    })
+                })
+                .collect(),
+            other => vec![other],
+        })
+        .collect()
+}
+
 fn normalise_pou(pou: &mut Pou) {
     for block in &mut pou.var_blocks {
         normalise_qualifiers(block);
@@ -220,10 +239,11 @@ fn check_files(target: Target, files: Vec<PathBuf>, per_item: bool) -> Vec<Strin
     for (path, only, name) in units {
         match round_trip_items(&path, target, only) {
             Ok((original, imported, _)) => {
-                let (original, imported) = if target == Target::Plcopen {
-                    (normalise_plcopen(original), normalise_plcopen(imported))
-                } else {
-                    (original, imported)
+                let (original, imported) = match target {
+                    Target::Plcopen => (normalise_plcopen(original), normalise_plcopen(imported)),
+                    // SCL, too, has one type per TYPE block.
+                    Target::Scl => (split_type_blocks(original), split_type_blocks(imported)),
+                    _ => (original, imported),
                 };
                 let (a, b) = (item_dumps(original), item_dumps(imported));
                 if a != b {

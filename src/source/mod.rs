@@ -86,15 +86,6 @@ impl SourceFile {
         }
     }
 
-    /// The line and column of an offset of `text`, in the file on disk: for an imported file,
-    /// in the original (TwinCAT, PLCopen, SCL) file.
-    pub fn line_col(&self, offset: u32) -> LineCol {
-        match &self.origin {
-            Some(origin) => origin.line_col(offset),
-            None => self.lines.line_col(&self.text, offset),
-        }
-    }
-
     /// The start and end of a span of `text` as lines and columns in the file on disk.
     pub fn location(&self, span: Span) -> (LineCol, LineCol) {
         let shown = self.shown_span(span);
