@@ -3,8 +3,9 @@
 //! The parse benchmark's synthetic ST corpus (default 400 files of about 500 lines) is exported
 //! to TwinCAT, PLCopen XML and SCL with `stforge::export`; then, one thread, median of N runs:
 //! plain ST parsing against import (XML reading, ST assembly, position map) + parsing of each
-//! format. Lines are the original ST lines, so the figures compare directly. Files a format
-//! cannot express are left out of that format's row (the count is printed).
+//! format. Lines are the original ST lines, so the figures compare directly. Of a file a format
+//! cannot express, the items it can are exported one by one (the count of exported files is
+//! printed).
 //!
 //! With `STFORGE_BENCH_REALWORLD=DIR`, every `.TcPOU/.TcDUT/.TcGVL/.TcIO` below DIR is also
 //! imported and parsed (lines counted in the original files).
@@ -48,8 +49,7 @@ fn main() {
         .map(|id| parse(*id, &map.get(*id).text))
         .collect();
 
-    // (format, [(exported file text, original ST lines)])
-    let mut exported: Vec<(Target, Format, Vec<(String, usize)>)> = Vec::new();
+    let mut exported: Vec<(Target, Format, Exported)> = Vec::new();
     for (target, format) in [
         (Target::Twincat, Format::TwinCat),
         (Target::Plcopen, Format::PlcOpen),
@@ -65,6 +65,24 @@ fn main() {
                 let per = outputs.len();
                 for (k, out) in outputs.into_iter().enumerate() {
                     texts.push((out.text, if k + 1 == per { n } else { 0 }));
+                }
+            } else {
+                // A file with something the format lacks: its items that the format can say.
+                for item in &p.unit.items {
+                    let one = stforge::syntax::Parsed {
+                        unit: stforge::syntax::ast::SourceUnit {
+                            items: vec![item.clone()],
+                        },
+                        trivia: p.trivia.clone(),
+                        diagnostics: Vec::new(),
+                    };
+                    let source = [Source { file, parsed: &one }];
+                    if let Ok(outputs) = export::export(target, &source) {
+                        let n = file.text[item.span().range()].lines().count();
+                        for out in outputs {
+                            texts.push((out.text, n));
+                        }
+                    }
                 }
             }
         }
@@ -166,6 +184,9 @@ fn main() {
         row("TwinCAT real files: import + parse", real.len(), n_lines, t);
     }
 }
+
+/// The files exported to one format, each with the original ST lines it holds.
+type Exported = Vec<(String, usize)>;
 
 fn walk(dir: &str) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();

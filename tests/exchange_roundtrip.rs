@@ -133,20 +133,16 @@ fn format_of(name: &str) -> Option<Format> {
     Format::of(Path::new(name))
 }
 
+/// The original items, the imported items and the exported texts; or the X006 messages.
+type RoundTrip = Result<(Vec<Item>, Vec<Item>, Vec<String>), Vec<String>>;
+
 /// Exports one file and imports the result; `Err` with the X006 diagnostics' lines.
-fn round_trip(
-    path: &Path,
-    target: Target,
-) -> Result<(Vec<Item>, Vec<Item>, Vec<String>), Vec<String>> {
+fn round_trip(path: &Path, target: Target) -> RoundTrip {
     round_trip_items(path, target, None)
 }
 
 /// As [`round_trip`], of the whole file or of its item number `only`.
-fn round_trip_items(
-    path: &Path,
-    target: Target,
-    only: Option<usize>,
-) -> Result<(Vec<Item>, Vec<Item>, Vec<String>), Vec<String>> {
+fn round_trip_items(path: &Path, target: Target, only: Option<usize>) -> RoundTrip {
     let (files, load_errors) = load::load(std::slice::from_ref(&path.to_path_buf()));
     assert!(
         load_errors.is_empty(),
@@ -247,7 +243,7 @@ fn check_files(target: Target, files: Vec<PathBuf>, per_item: bool) -> Vec<Strin
                 };
                 let (a, b) = (item_dumps(original), item_dumps(imported));
                 if a != b {
-                    let diff = similar::TextDiff::from_lines(&a.join("\n"), &b.join("\n"))
+                    let diff = similar::TextDiff::from_lines(a.join("\n"), b.join("\n"))
                         .unified_diff()
                         .to_string();
                     panic!("{name} → {target:?} → import: trees differ\n{diff}");
