@@ -53,3 +53,4 @@ bench: setup
 	$(CARGO) bench --bench sim
 	$(CARGO) bench --bench render
 	./scripts/verify-bench.sh $(STFORGE)
+	$(CARGO) bench --bench import

@@ -6,7 +6,8 @@ set -euo pipefail
 
 # libz3-dev: z3 for `stforge verify` (the z3 crate links Debian's libz3).
 # cmake, clang, libclang-dev: llama.cpp (llama-cpp-2) for local generation.
-apt_packages=(libz3-dev cmake clang libclang-dev)
+# libxml2-utils: xmllint, which the tests use to validate PLCopen exports against the schema.
+apt_packages=(libz3-dev cmake clang libclang-dev libxml2-utils)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do

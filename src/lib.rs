@@ -6,6 +6,7 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod export;
 pub mod ir;
 pub mod llm;
 pub mod pipeline;

@@ -1,6 +1,7 @@
 use super::exit;
 use super::output::{Color, out, rendered};
 use crate::diagnostics::Diagnostic;
+use crate::source::import::Format;
 use crate::source::{SourceFile, SourceMap, encode, load};
 use crate::syntax;
 use std::io::Write;
@@ -30,10 +31,11 @@ enum Outcome {
 }
 
 pub fn run(args: Args) -> i32 {
-    // The formatter is for ST; spec files found in folders are left to `stforge check`.
+    // The formatter is for ST; spec files found in folders are left to `stforge check`, and
+    // imported formats (TwinCAT, PLCopen, SCL) are never rewritten as ST.
     let paths: Vec<_> = load::expand(&args.paths)
         .into_iter()
-        .filter(|p| !crate::spec::is_spec_file(p))
+        .filter(|p| !crate::spec::is_spec_file(p) && Format::of(p).is_none())
         .collect();
     let (files, load_errors) = load::load(&paths);
     let color = args.color.enabled();

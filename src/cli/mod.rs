@@ -3,6 +3,7 @@
 
 mod check;
 mod explain;
+mod export;
 mod fmt;
 mod generate;
 mod model;
@@ -99,6 +100,21 @@ enum Command {
     /// Manage models: `stforge model fetch` downloads the default model; `stforge model path`
     /// shows which model `generate` uses.
     Model(model::Args),
+    /// Export ST (or any format `check` reads) to PLCopen XML 2.01, TwinCAT 3, Siemens SCL or
+    /// formatted ST.
+    ///
+    /// `--format plcopen -o project.xml` writes one PLCopen project valid against
+    /// tc6_xml_v201.xsd; `--format twincat -o FOLDER` one .TcPOU/.TcDUT/.TcGVL/.TcIO per object;
+    /// `--format scl -o blocks.scl` one SCL source; `--format st -o all.st` formatted ST.
+    /// `--format plcopen --into project.xml` replaces or adds POUs and data types in an
+    /// existing project and keeps the original as project.xml.bak. Comments before a POU (a
+    /// generated program's provenance header) are kept where each tool keeps them. A construct
+    /// the target cannot express is reported (X006) and nothing is written; existing output
+    /// files are only replaced with --force.
+    ///
+    /// Exit status: 0 when exported, 1 when the input has errors or cannot be expressed, 2 on
+    /// usage errors (bad options, unreadable files, outputs that exist).
+    Export(export::Args),
 }
 
 /// Exit statuses shared by all commands.
@@ -118,5 +134,6 @@ pub fn run(cli: Cli) -> i32 {
         Command::Verify(args) => verify::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Model(args) => model::run(args),
+        Command::Export(args) => export::run(args),
     }
 }

@@ -2,7 +2,8 @@
 //! title; the explanation lives in `explanations/<CODE>.md` and is shown by `stforge explain`.
 //!
 //! A code's first letter is its family: `F` input files, `S` syntax, `T` names and types,
-//! `R` run time (the simulator), `L` lint, `V` verification, `P` spec files, `G` generation.
+//! `R` run time (the simulator), `L` lint, `V` verification, `P` spec files, `G` generation,
+//! `X` exchange formats (import and export of TwinCAT, PLCopen XML, SCL).
 
 use super::Severity;
 
@@ -15,6 +16,7 @@ pub enum Family {
     Spec,
     Run,
     Generate,
+    Exchange,
 }
 
 impl Family {
@@ -26,6 +28,7 @@ impl Family {
             Family::Spec => "spec",
             Family::Run => "run",
             Family::Generate => "generate",
+            Family::Exchange => "exchange",
         }
     }
 }
@@ -147,6 +150,12 @@ registry! {
     G008: Generate, Error, "generated code does not parse";
     G009: Generate, Error, "prompt too long for the model";
     G010: Generate, Error, "output file exists";
+    X001: Exchange, Error, "malformed XML";
+    X002: Exchange, Error, "not a project file of the expected format";
+    X003: Exchange, Error, "entity or document type declaration not resolved";
+    X004: Exchange, Warning, "graphical or non-ST content not imported";
+    X005: Exchange, Error, "attribute value too large";
+    X006: Exchange, Error, "construct cannot be exported to the target format";
 }
 
 impl Code {
@@ -188,6 +197,7 @@ mod tests {
                 Family::Spec => 'P',
                 Family::Run => 'R',
                 Family::Generate => 'G',
+                Family::Exchange => 'X',
             };
             assert!(code.as_str().starts_with(expected), "{code}");
         }

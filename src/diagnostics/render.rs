@@ -28,10 +28,7 @@ pub struct JsonDiagnostic {
 
 pub fn to_json(diagnostic: &Diagnostic, files: &SourceMap) -> JsonDiagnostic {
     let file = files.get(diagnostic.primary.file);
-    let start = file
-        .lines
-        .line_col(&file.text, diagnostic.primary.span.start);
-    let end = file.lines.line_col(&file.text, diagnostic.primary.span.end);
+    let (start, end) = file.location(diagnostic.primary.span);
     JsonDiagnostic {
         file: file.path.display().to_string(),
         code: diagnostic.code.to_string(),
@@ -74,7 +71,7 @@ pub fn to_terminal(diagnostic: &Diagnostic, files: &SourceMap, color: bool) -> S
         } else {
             // miette shows one source per report: name other files' places in the help.
             let other = files.get(label.file);
-            let at = other.lines.line_col(&other.text, label.span.start);
+            let (at, _) = other.location(label.span);
             let note = format!(
                 "{}: {}:{}:{}",
                 label.message,
@@ -88,11 +85,11 @@ pub fn to_terminal(diagnostic: &Diagnostic, files: &SourceMap, color: bool) -> S
             });
         }
     }
-    let excerpt = Excerpt::new(file, spans.iter().map(|(l, _)| l.span));
+    let excerpt = Excerpt::new(file, spans.iter().map(|(l, _)| file.shown_span(l.span)));
     let labels = spans
         .iter()
         .map(|(label, primary)| {
-            let range = excerpt.map(label.span);
+            let range = excerpt.map(file.shown_span(label.span));
             let message = non_empty(&label.message);
             if *primary {
                 LabeledSpan::new_primary_with_span(message, range)
@@ -207,7 +204,8 @@ struct Shown {
 
 impl<'f> Excerpt<'f> {
     fn new(file: &'f SourceFile, spans: impl Iterator<Item = Span>) -> Excerpt<'f> {
-        let lines = &file.lines;
+        let lines = file.shown_lines();
+        let source = file.shown_text();
         let last_line = lines.line_count() as u32;
         // The lines each label needs, with one line of context (miette's default) around.
         let mut needs: Vec<(u32, u32, usize)> = spans
@@ -215,7 +213,7 @@ impl<'f> Excerpt<'f> {
                 let span = clip(file, span);
                 let first = lines.line(span.start);
                 let last = lines.line(span.end.saturating_sub(1).max(span.start));
-                let column = span.start as usize - lines.line_range(&file.text, first).start;
+                let column = span.start as usize - lines.line_range(source, first).start;
                 (
                     first.saturating_sub(1).max(1),
                     (last + 1).min(last_line),
@@ -240,8 +238,8 @@ impl<'f> Excerpt<'f> {
             let start = text.len();
             let mut shown = Vec::new();
             for line in first..=last {
-                let real = window(file, lines.line_range(&file.text, line), column);
-                let full = lines.line_range(&file.text, line);
+                let real = window(source, lines.line_range(source, line), column);
+                let full = lines.line_range(source, line);
                 if real.start > full.start {
                     text.push('…');
                 }
@@ -249,7 +247,7 @@ impl<'f> Excerpt<'f> {
                     at: text.len(),
                     real: real.clone(),
                 });
-                text.push_str(&file.text[real.clone()]);
+                text.push_str(&source[real.clone()]);
                 if real.end < full.end {
                     text.push('…');
                 }
@@ -277,7 +275,7 @@ impl<'f> Excerpt<'f> {
     }
 
     fn offset(&self, real: u32) -> usize {
-        let line = self.file.lines.line(real);
+        let line = self.file.shown_lines().line(real);
         let segment = self
             .segments
             .iter()
@@ -301,13 +299,14 @@ impl<'f> Excerpt<'f> {
 
 /// A label over too many lines, cut to its first.
 fn clip(file: &SourceFile, span: Span) -> Span {
-    let lines = &file.lines;
+    let lines = file.shown_lines();
+    let source = file.shown_text();
     let first = lines.line(span.start);
     let last = lines.line(span.end.saturating_sub(1).max(span.start));
     if last - first <= MAX_LABEL_LINES {
         return span;
     }
-    let end = lines.line_range(&file.text, first).end as u32;
+    let end = lines.line_range(source, first).end as u32;
     Span {
         start: span.start,
         end: end.max(span.start),
@@ -316,17 +315,17 @@ fn clip(file: &SourceFile, span: Span) -> Span {
 
 /// The part of a line shown: all of it when short, else [`WINDOW`] bytes from [`LEAD`] bytes
 /// before `column` (a byte offset into the line), on character boundaries.
-fn window(file: &SourceFile, line: Range<usize>, column: usize) -> Range<usize> {
+fn window(text: &str, line: Range<usize>, column: usize) -> Range<usize> {
     if line.len() <= WINDOW {
         return line;
     }
     let from = column.saturating_sub(LEAD).min(line.len() - WINDOW);
     let mut start = line.start + from;
     let mut end = start + WINDOW;
-    while !file.text.is_char_boundary(start) {
+    while !text.is_char_boundary(start) {
         start -= 1;
     }
-    while !file.text.is_char_boundary(end) {
+    while !text.is_char_boundary(end) {
         end -= 1;
     }
     start..end
@@ -357,7 +356,11 @@ impl SourceCode for Excerpt<'_> {
         // The header's column (asked with no context): the file's, in characters.
         let column = if context_lines_before == 0 {
             let real = self.real(segment, span.offset());
-            self.file.lines.line_col(&self.file.text, real).column as usize - 1
+            self.file
+                .shown_lines()
+                .line_col(self.file.shown_text(), real)
+                .column as usize
+                - 1
         } else {
             0
         };

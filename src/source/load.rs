@@ -1,6 +1,8 @@
 //! Reading the files named on a command line: folders are searched recursively for `.st`
-//! files; unreadable, oversized and undecodable files become diagnostics, never panics.
+//! files and the formats `import` reads (TwinCAT, PLCopen XML, SCL); unreadable, oversized and
+//! undecodable files become diagnostics, never panics.
 
+use super::import::{self, Format};
 use super::{SourceMap, Span, decode};
 use crate::diagnostics::{Code, Diagnostic};
 use std::path::{Path, PathBuf};
@@ -35,6 +37,7 @@ pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 fn has_source_extension(path: &Path) -> bool {
     crate::spec::is_spec_file(path)
+        || Format::found_in_folder(path)
         || path
             .extension()
             .and_then(|e| e.to_str())
@@ -48,6 +51,18 @@ pub fn load(paths: &[PathBuf]) -> (SourceMap, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     for path in paths {
         match read(path) {
+            Ok(bytes) if let Some(format) = Format::of(path) => {
+                let imported = import::import(format, &bytes);
+                let id = map.add_imported(
+                    path.clone(),
+                    imported.text,
+                    imported.encoding,
+                    imported.origin,
+                );
+                for (code, span, message) in imported.problems {
+                    diagnostics.push(Diagnostic::new(code, id, span, message));
+                }
+            }
             Ok(bytes) => {
                 let decoded = decode(&bytes);
                 let lossy = decoded.lossy;

@@ -1,11 +1,14 @@
 //! Source files: byte spans, line/column lookup and decoding of the encodings PLC projects use.
 
 mod encoding;
+pub mod import;
 mod line_index;
 pub mod load;
+mod origin;
 
 pub use encoding::{Decoded, Encoding, decode, encode};
 pub use line_index::{LineCol, LineIndex};
+pub use origin::{Origin, StBuilder};
 
 use std::path::PathBuf;
 
@@ -65,6 +68,9 @@ pub struct SourceFile {
     /// How the bytes on disk were decoded; a printer writes back in the same encoding.
     pub encoding: Encoding,
     pub lines: LineIndex,
+    /// For a file imported from TwinCAT, PLCopen XML or SCL: the original file, and where each
+    /// part of `text` (the ST the importer produced) came from.
+    pub origin: Option<Box<Origin>>,
 }
 
 impl SourceFile {
@@ -76,6 +82,44 @@ impl SourceFile {
             text,
             encoding,
             lines,
+            origin: None,
+        }
+    }
+
+    /// The start and end of a span of `text` as lines and columns in the file on disk.
+    pub fn location(&self, span: Span) -> (LineCol, LineCol) {
+        let shown = self.shown_span(span);
+        let (text, lines) = match &self.origin {
+            Some(origin) => (origin.text.as_str(), &origin.lines),
+            None => (self.text.as_str(), &self.lines),
+        };
+        (
+            lines.line_col(text, shown.start),
+            lines.line_col(text, shown.end),
+        )
+    }
+
+    /// The text excerpts are shown from: the original file of an imported file.
+    pub fn shown_text(&self) -> &str {
+        match &self.origin {
+            Some(origin) => &origin.text,
+            None => &self.text,
+        }
+    }
+
+    /// The line index of [`SourceFile::shown_text`].
+    pub fn shown_lines(&self) -> &LineIndex {
+        match &self.origin {
+            Some(origin) => &origin.lines,
+            None => &self.lines,
+        }
+    }
+
+    /// A span of `text` as a span of [`SourceFile::shown_text`].
+    pub fn shown_span(&self, span: Span) -> Span {
+        match &self.origin {
+            Some(origin) => origin.span(span),
+            None => span,
         }
     }
 
@@ -94,6 +138,19 @@ impl SourceMap {
     pub fn add(&mut self, path: PathBuf, text: String, encoding: Encoding) -> FileId {
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile::new(id, path, text, encoding));
+        id
+    }
+
+    /// Adds an imported file: `text` is its ST, `origin` the original file it came from.
+    pub fn add_imported(
+        &mut self,
+        path: PathBuf,
+        text: String,
+        encoding: Encoding,
+        origin: Origin,
+    ) -> FileId {
+        let id = self.add(path, text, encoding);
+        self.files[id.0 as usize].origin = Some(Box::new(origin));
         id
     }
 
