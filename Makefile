@@ -54,3 +54,4 @@ bench: setup
 	$(CARGO) bench --bench render
 	./scripts/verify-bench.sh $(STFORGE)
 	$(CARGO) bench --bench import
+	$(CARGO) bench --bench judge

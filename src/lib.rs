@@ -11,6 +11,7 @@ pub mod ir;
 pub mod llm;
 pub mod pipeline;
 pub mod property;
+pub mod repair;
 pub mod sema;
 pub mod sim;
 pub mod source;

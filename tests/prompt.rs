@@ -127,7 +127,7 @@ fn feedback_from_a_previous_attempt_reaches_the_prompt() {
     let feedback = "test \"stop dominates a held start\" step 2: Motor expected FALSE, got TRUE";
     let text = task.prompt(Some(feedback)).text;
     assert!(text.contains(&format!(
-        "A previous attempt was wrong; fix these findings:\n{feedback}\n*)"
+        "Revise the previous attempt: fix what the checks found.\n{feedback}\n*)"
     )));
     assert!(text.ends_with(&task.spec.interface_st()));
 }

@@ -1,7 +1,9 @@
 //! The command line: one file per subcommand. Commands return an exit code; only this layer
 //! prints.
 
+mod backend;
 mod check;
+mod eval;
 mod explain;
 mod export;
 mod fmt;
@@ -82,8 +84,8 @@ enum Command {
     /// could be verified because of errors), 3 when nothing was violated but something is
     /// unknown, 2 on usage errors or an internal error (a counterexample that did not replay).
     Verify(verify::Args),
-    /// Generate a POU for a spec with an LLM: a local GGUF model (default), an
-    /// OpenAI-compatible server, or any command.
+    /// Generate a POU for a spec with an LLM — a local GGUF model (default), an
+    /// OpenAI-compatible server, or any command — and repair it until it passes every check.
     ///
     /// stforge writes the POU header and the spec's declarations; the model writes its locals
     /// and the body. The prompt shows the most similar solved tasks of corpus/tasks (never the
@@ -91,12 +93,39 @@ enum Command {
     /// blocks that fit. With the local backend a grammar constrains every token, so the output
     /// always parses; other backends' outputs are parsed and asked again when they do not.
     ///
-    /// The file is written atomically, next to the spec as NAME.st unless -o is given, and
-    /// never over an existing file without --force.
+    /// Each candidate is judged: parse, types and interface, the spec's tests on the
+    /// simulator, then verification of the properties and implicit checks. The first failing
+    /// stage's findings (diagnostics with the code around them, the failing test step with the
+    /// trace of scans before it, the counterexample) go back to the model with its code, until
+    /// a candidate passes or the budget (--attempts, --time-budget, --token-budget) is spent.
+    /// A report of every attempt (stage, findings, diff) is printed, and written as JSON with
+    /// --report.
     ///
-    /// Exit status: 0 when a candidate was written, 1 when generation failed (G-coded error),
-    /// 2 on usage errors.
+    /// The passing POU is written atomically with a header comment recording its provenance
+    /// (stforge version, model and its sha256, seed, the spec's sha256, attempts) and every
+    /// property's verdict; next to the spec as NAME.st unless -o is given, never over an
+    /// existing file without --force. A property the verifier could not decide is `unknown`
+    /// in the header, never `proved`. Nothing that failed a check is written unless
+    /// --allow-unverified, and then its header says which check failed.
+    ///
+    /// Exit status: 0 when a candidate passed and every property and check was proved, 3 when
+    /// it passed with something unknown, 1 when no candidate passed or the generator failed
+    /// (G-coded error), 2 on usage errors.
     Generate(generate::Args),
+    /// Run the generate-and-repair loop over every spec in a folder (recursively) and report
+    /// what it achieved.
+    ///
+    /// A table per task: passed, attempts, the stage the first and the last attempt failed
+    /// (parse, types, tests, verify), tokens and seconds, and what the spec lets the judge
+    /// check (its tests and properties; a spec with neither is judged on parsing, types and
+    /// the implicit checks only). Then the totals: the one-shot pass rate (first attempt), the
+    /// pass rate with repair, and per stage how many tasks got past it, first attempt against
+    /// best attempt. Retrieval never shows a task its own solution. Nothing is written next to
+    /// the specs. `--format json` for tracking.
+    ///
+    /// Exit status: 0 when the evaluation ran (whatever the pass rate), 2 on usage errors or
+    /// when the generator cannot be started.
+    Eval(eval::Args),
     /// Manage models: `stforge model fetch` downloads the default model; `stforge model path`
     /// shows which model `generate` uses.
     Model(model::Args),
@@ -122,6 +151,8 @@ pub mod exit {
     pub const OK: i32 = 0;
     pub const FINDINGS: i32 = 1;
     pub const USAGE: i32 = 2;
+    /// Nothing failed, but something could not be proved (`verify`, `generate`).
+    pub const UNKNOWN: i32 = 3;
 }
 
 pub fn run(cli: Cli) -> i32 {
@@ -133,6 +164,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Test(args) => test::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Model(args) => model::run(args),
         Command::Export(args) => export::run(args),
     }

@@ -20,6 +20,12 @@ pub struct Args {
     /// `<error>` for a run-time fault or when the tests could not run).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// After each failed test, a table of the scans that led to the failure: the inputs,
+    /// every output, and the locals and function block states (a timer's Q and ET) the failed
+    /// expectations depend on; a row where a value other than a time changed, where a step
+    /// begins, and the last scan (the latest 12 rows).
+    #[arg(long)]
+    trace: bool,
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
 }
@@ -60,7 +66,7 @@ pub fn run(args: Args) -> i32 {
         }
         (Outcome::Ran(results), format) => {
             match format {
-                Format::Text => out(&report::text(&run, results, color)),
+                Format::Text => out(&report::text(&run, results, color, args.trace)),
                 Format::Junit => out(&junit::xml(&run)),
             }
             if results.iter().all(|r| r.verdict.passed()) {

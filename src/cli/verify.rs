@@ -45,9 +45,6 @@ enum Format {
     Json,
 }
 
-/// Exit status 3: nothing violated, but something not proved.
-const UNKNOWN: i32 = 3;
-
 pub fn run(args: Args) -> i32 {
     let options = Options {
         depth: args.depth.max(1),
@@ -144,7 +141,7 @@ fn status<'v>(verdicts: impl Iterator<Item = &'v Verdict> + Clone) -> i32 {
         .clone()
         .any(|v| matches!(v, Verdict::Unknown { .. }))
     {
-        UNKNOWN
+        exit::UNKNOWN
     } else {
         exit::OK
     }

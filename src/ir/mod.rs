@@ -12,6 +12,7 @@
 //! - the standard library's function blocks are lowered from their ST bodies like user code;
 //!   only `@builtin` functions are [`Builtin`] operations.
 
+pub mod depends;
 pub mod layout;
 pub mod literal;
 mod lower;

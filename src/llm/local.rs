@@ -69,6 +69,8 @@ pub struct LocalModel {
     factory: ParserFactory,
     path: PathBuf,
     options: LocalOptions,
+    /// The file's sha256, computed when first asked for (it reads the whole file).
+    sha256: std::sync::OnceLock<String>,
 }
 
 /// The four bytes every GGUF file starts with.
@@ -101,6 +103,7 @@ impl LocalModel {
             model,
             factory,
             path: path.to_path_buf(),
+            sha256: std::sync::OnceLock::new(),
             options,
         })
     }
@@ -158,8 +161,13 @@ fn check_gguf_file(path: &Path) -> Result<(), LlmError> {
 const PROMPT_BATCH: usize = 512;
 
 impl Backend for LocalModel {
+    /// The file name and its sha256: what a run's provenance records.
     fn describe(&self) -> String {
-        self.path.display().to_string()
+        let sha256 = self.sha256.get_or_init(|| {
+            super::store::sha256_file(&self.path).unwrap_or_else(|e| format!("unreadable: {e}"))
+        });
+        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
+        format!("{name} (sha256 {sha256})")
     }
 
     fn enforces_grammar(&self) -> bool {

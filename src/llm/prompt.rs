@@ -103,7 +103,7 @@ fn task_comment(out: &mut String, spec: &Spec, fbs: &[&'static str], feedback: O
         }
     }
     if let Some(feedback) = feedback.filter(|f| !f.trim().is_empty()) {
-        c.push_str("A previous attempt was wrong; fix these findings:\n");
+        c.push_str("Revise the previous attempt: fix what the checks found.\n");
         let _ = writeln!(c, "{}", feedback.trim());
     }
     let _ = writeln!(out, "(* {}*)", comment_safe(&c));

@@ -204,8 +204,9 @@ impl<'p> Machine<'p> {
         self.scans
     }
 
-    /// The slot of a scalar of the root instance by path (`Motor`, `Timer1.Q`, `result`).
-    fn slot(&self, path: &str) -> Option<usize> {
+    /// The slot in [`Machine::memory`] of a scalar of the root instance by path (`Motor`,
+    /// `Timer1.Q`, `result`).
+    pub fn slot(&self, path: &str) -> Option<usize> {
         let (offset, ty) = self.program.lookup(path)?;
         let at = self.root + offset as usize;
         match ty {

@@ -2,5 +2,6 @@
 //! clock.
 
 mod exec;
+pub mod trace;
 
 pub use exec::{Machine, RunFault};

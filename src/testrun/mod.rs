@@ -16,6 +16,7 @@
 pub mod junit;
 pub mod report;
 mod runner;
+pub mod trace;
 
 pub use runner::{Check, StepPoint, TestResult, Verdict};
 
@@ -80,8 +81,8 @@ pub fn run_sources(mut sources: Sources, options: Options) -> Run {
         Err(stopped) => (stopped.pou, Outcome::NotRun(stopped.diagnostics)),
         Ok(checked) => {
             let spec_file = sources.spec_file.expect("a spec");
-            let outcome = match runner::plan(&checked.spec, spec_file, &checked.program) {
-                Ok(plan) => Outcome::Ran(plan.run_all(&checked.program, &checked.properties)),
+            let outcome = match run_checked(&checked, spec_file) {
+                Ok(results) => Outcome::Ran(results),
                 Err(diagnostics) => Outcome::NotRun(diagnostics),
             };
             (Some(checked.spec.pou.name.text.clone()), outcome)
@@ -96,9 +97,19 @@ pub fn run_sources(mut sources: Sources, options: Options) -> Run {
     }
 }
 
+/// Runs the tests of a checked spec; the diagnostics when the spec's values do not fit the
+/// program (P004, P007).
+pub fn run_checked(
+    checked: &pipeline::Checked,
+    spec_file: FileId,
+) -> Result<Vec<TestResult>, Vec<Diagnostic>> {
+    let plan = runner::plan(&checked.spec, spec_file, &checked.program)?;
+    Ok(plan.run_all(&checked.program, &checked.properties))
+}
+
 impl Outcome {
     /// The diagnostics that stopped the run, or the run-time faults of the tests.
-    fn diagnostics_mut(&mut self) -> Vec<&mut Diagnostic> {
+    pub fn diagnostics_mut(&mut self) -> Vec<&mut Diagnostic> {
         match self {
             Outcome::NotRun(diagnostics) => diagnostics.iter_mut().collect(),
             Outcome::Ran(results) => results

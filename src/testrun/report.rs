@@ -5,15 +5,17 @@
 //! with values as ST literals: the corpus's `// FAILS:` headers are such lines, so tools can
 //! find them. Below it, indented: the scan and simulated time the step ended with, the step's
 //! place in the spec, every input, and every expectation of the step against what the program
-//! had.
+//! had; with `--trace`, the scans that led there ([`super::trace`]).
 
 use super::{Run, StepPoint, TestResult, Verdict};
 use crate::diagnostics::render;
 use crate::ir::literal;
 use crate::sema::types::Elem;
+use crate::sim::trace::table;
 
-/// The whole report; `color` applies to rendered run-time faults.
-pub fn text(run: &Run, results: &[TestResult], color: bool) -> String {
+/// The whole report; `color` applies to rendered run-time faults; with `trace`, each failed
+/// test's trace follows what went wrong.
+pub fn text(run: &Run, results: &[TestResult], color: bool, trace: bool) -> String {
     let mut out = String::new();
     for result in results {
         let verdict = if result.verdict.passed() {
@@ -23,6 +25,12 @@ pub fn text(run: &Run, results: &[TestResult], color: bool) -> String {
         };
         out.push_str(&format!("{verdict} test \"{}\"\n", result.name));
         out.push_str(&failure(run, result));
+        if trace && !result.trace.is_empty() {
+            out.push_str("    trace (scans where a value changed, and the last):\n");
+            for line in table(&result.trace).lines() {
+                out.push_str(&format!("      {line}\n"));
+            }
+        }
         if let Verdict::Error { diagnostic, .. } = &result.verdict {
             out.push_str(&render::to_terminal(diagnostic, &run.files, color));
         }

@@ -3,12 +3,14 @@
 //! reported as a whole and a test run never stops on a conversion. Each test then runs on a
 //! fresh machine ([`run`]), the tests in parallel: they share nothing but the program.
 
+use super::trace::Recorder;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::literal;
 use crate::ir::{Program, Ty};
 use crate::property::{Properties, Violation};
 use crate::sema::types::Elem;
 use crate::sim::Machine;
+use crate::sim::trace::ScanRow;
 use crate::source::{FileId, Span};
 use crate::spec::values::{literal_value, to_value};
 use crate::spec::{self, Expected, Spec};
@@ -22,6 +24,8 @@ pub struct TestResult {
     /// Wall-clock time the simulation took.
     pub elapsed: Duration,
     pub verdict: Verdict,
+    /// For a test that did not pass: the scans that led there ([`super::trace`]).
+    pub trace: Vec<ScanRow>,
 }
 
 #[derive(Clone, Debug)]
@@ -239,12 +243,41 @@ impl Plan<'_> {
         test: &PlannedTest<'_>,
     ) -> TestResult {
         let started = Instant::now();
-        let verdict = self.verdict(program, properties, test);
+        let verdict = self.verdict(program, properties, test, None);
+        let elapsed = started.elapsed();
+        // The run is deterministic: a failed test runs again, recording what led to the failure.
+        let trace = match &verdict {
+            Verdict::Pass => Vec::new(),
+            Verdict::Fail { checks, .. } => {
+                let failing: Vec<&str> = checks
+                    .iter()
+                    .filter(|c| !c.ok)
+                    .map(|c| c.name.as_str())
+                    .collect();
+                self.trace(program, properties, test, &failing)
+            }
+            Verdict::Error { .. } => self.trace(program, properties, test, &[]),
+        };
         TestResult {
             name: test.name.to_string(),
-            elapsed: started.elapsed(),
+            elapsed,
             verdict,
+            trace,
         }
+    }
+
+    fn trace(
+        &self,
+        program: &Program,
+        properties: &Properties,
+        test: &PlannedTest<'_>,
+        failing: &[&str],
+    ) -> Vec<ScanRow> {
+        let machine = Machine::new(program, self.cycle_ns);
+        let inputs: Vec<&str> = self.inputs.iter().map(|(name, _)| *name).collect();
+        let mut recorder = Recorder::new(program, &machine, &inputs, failing);
+        self.verdict(program, properties, test, Some(&mut recorder));
+        recorder.finish()
     }
 
     fn verdict(
@@ -252,6 +285,7 @@ impl Plan<'_> {
         program: &Program,
         properties: &Properties,
         test: &PlannedTest<'_>,
+        mut recorder: Option<&mut Recorder>,
     ) -> Verdict {
         let mut machine = Machine::new(program, self.cycle_ns);
         let mut monitor = properties.monitor();
@@ -282,9 +316,12 @@ impl Plan<'_> {
             for scan in 0..step.scans {
                 time_ns = machine.now_ns();
                 scans += 1;
-                let watched = machine
-                    .scan()
-                    .and_then(|()| monitor.after_scan(&mut machine, scans, time_ns));
+                let scanned = machine.scan();
+                if let Some(recorder) = recorder.as_deref_mut() {
+                    recorder.after_scan(&machine, scans, time_ns, index + 1);
+                }
+                let watched =
+                    scanned.and_then(|()| monitor.after_scan(&mut machine, scans, time_ns));
                 match watched {
                     Ok(violations) if violations.is_empty() => {}
                     Ok(violations) if scan + 1 == step.scans => violated = violations,

@@ -5,8 +5,8 @@
 
 use super::engine::{ModelValue, TraceStep};
 use super::system::{Goal, SiteKey, System, fault_code};
-use crate::ir::VarKind;
 use crate::sim::Machine;
+use crate::sim::trace::ScanRow;
 use crate::value::{Value, fit};
 
 /// What the simulator did with a counterexample.
@@ -17,12 +17,6 @@ pub struct Replay {
     /// What stopped the replay (a fault, or every property that failed in that scan), and
     /// after which scan (1-based).
     pub event: Option<(usize, Vec<Event>)>,
-}
-
-#[derive(Clone, Debug)]
-pub struct ScanRow {
-    pub time_ns: i128,
-    pub values: Vec<(String, VarKind, Value)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -60,7 +54,9 @@ pub fn replay(system: &System<'_>, trace: &[TraceStep]) -> Replay {
         let time_ns = machine.now_ns();
         let result = machine.scan_then_advance(step.elapsed_ns);
         scans.push(ScanRow {
+            scan: i as u64 + 1,
             time_ns,
+            step: None,
             values: system
                 .named
                 .iter()

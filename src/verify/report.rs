@@ -1,11 +1,12 @@
 //! A verification's results as text for people, JSON for tools, and counterexamples as spec
 //! `[[test]]`s (`--emit-test`). Only the command line prints them.
 
-use super::replay::{Replay, ScanRow};
+use super::replay::Replay;
 use super::{GoalResult, Report, Verdict};
 use crate::ir::VarKind;
 use crate::ir::literal;
 use crate::sema::types::Elem;
+use crate::sim::trace::table;
 use crate::source::SourceMap;
 use serde_json::{Value as Json, json};
 
@@ -43,43 +44,56 @@ fn verdict_line(r: &GoalResult) -> (&'static str, String) {
     }
 }
 
+/// One goal's line: `VIOLATED invariant "name" (spec.toml:3:1): at scan 2 (T#10ms), 12 ms`.
+pub fn goal_line(r: &GoalResult, files: &SourceMap) -> String {
+    let (word, detail) = verdict_line(r);
+    format!(
+        "{word:<9}{} \"{}\" ({}): {detail}, {} ms",
+        r.kind,
+        r.name,
+        location(r, files),
+        r.elapsed.as_millis()
+    )
+}
+
+/// A violated goal's counterexample as a trace table with its heading and closing line.
+pub fn counterexample(r: &GoalResult) -> Option<String> {
+    let Verdict::Violated { replay, .. } = &r.verdict else {
+        return None;
+    };
+    Some(format!(
+        "counterexample: {} \"{}\"\n{}< scan {}: {} \"{}\" fails\n",
+        r.kind,
+        r.name,
+        table(&replay.scans),
+        replay.scans.len(),
+        r.kind,
+        r.name
+    ))
+}
+
 /// The report as text: a line per goal, then each counterexample as a trace table.
 pub fn text(pou: &str, report: &Report, files: &SourceMap) -> String {
     let mut out = format!("verify {pou}\n");
     for r in &report.results {
-        let (word, detail) = verdict_line(r);
-        out.push_str(&format!(
-            "{word:<9}{} \"{}\" ({}): {detail}, {} ms\n",
-            r.kind,
-            r.name,
-            location(r, files),
-            r.elapsed.as_millis()
-        ));
+        out.push_str(&goal_line(r, files));
+        out.push('\n');
     }
     for r in &report.results {
-        match &r.verdict {
-            Verdict::Violated { replay, .. } => {
-                out.push_str(&format!("\ncounterexample: {} \"{}\"\n", r.kind, r.name));
-                out.push_str(&table(replay));
-                out.push_str(&format!(
-                    "< scan {}: {} \"{}\" fails\n",
-                    replay.scans.len(),
-                    r.kind,
-                    r.name
-                ));
-            }
-            Verdict::Disagreement { replay, trace } => {
-                out.push_str(&format!(
-                    "\ninternal error: z3's counterexample for {} \"{}\" ({} scans) does not \
-                     replay; the simulator's trace:\n",
-                    r.kind,
-                    r.name,
-                    trace.len()
-                ));
-                out.push_str(&table(replay));
-                out.push_str(&format!("z3's inputs and scan times: {trace:?}\n"));
-            }
-            _ => {}
+        if let Some(trace) = counterexample(r) {
+            out.push('\n');
+            out.push_str(&trace);
+        }
+        if let Verdict::Disagreement { replay, trace } = &r.verdict {
+            out.push_str(&format!(
+                "\ninternal error: z3's counterexample for {} \"{}\" ({} scans) does not \
+                 replay; the simulator's trace:\n",
+                r.kind,
+                r.name,
+                trace.len()
+            ));
+            out.push_str(&table(&replay.scans));
+            out.push_str(&format!("z3's inputs and scan times: {trace:?}\n"));
         }
     }
     if !report.approximations.is_empty() {
@@ -103,73 +117,6 @@ pub fn text(pou: &str, report: &Report, files: &SourceMap) -> String {
         count("UNKNOWN") + count("ERROR")
     ));
     out
-}
-
-/// A trace as a table: a row per scan with its time, the inputs, then the outputs and locals
-/// after it; the last row (where the goal fails) marked.
-fn table(replay: &Replay) -> String {
-    let Some(first) = replay.scans.first() else {
-        return String::new();
-    };
-    let order = |k: VarKind| match k {
-        VarKind::Input | VarKind::InOut => 0,
-        VarKind::Output => 1,
-        _ => 2,
-    };
-    let mut columns: Vec<usize> = (0..first.values.len()).collect();
-    columns.sort_by_key(|&i| order(first.values[i].1));
-    let header: Vec<String> = ["scan".to_string(), "time".to_string()]
-        .into_iter()
-        .chain(columns.iter().map(|&i| {
-            let (name, kind, _) = &first.values[i];
-            match kind {
-                VarKind::Input | VarKind::InOut => format!("{name} (in)"),
-                VarKind::Output => format!("{name} (out)"),
-                _ => name.clone(),
-            }
-        }))
-        .collect();
-    let last = replay.scans.len();
-    let rows: Vec<Vec<String>> = replay
-        .scans
-        .iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let marker = if i + 1 == last { " <" } else { "" };
-            [format!("{}{marker}", i + 1), time(row.time_ns)]
-                .into_iter()
-                .chain(columns.iter().map(|&c| cell(row, c)))
-                .collect()
-        })
-        .collect();
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| {
-            rows.iter()
-                .map(|r| r[c].len())
-                .chain([header[c].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: &[String]| {
-        let mut s: String = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}  "))
-            .collect();
-        s.truncate(s.trim_end().len());
-        s + "\n"
-    };
-    let mut out = line(&header);
-    for row in &rows {
-        out.push_str(&line(row));
-    }
-    out
-}
-
-fn cell(row: &ScanRow, column: usize) -> String {
-    let (_, _, value) = &row.values[column];
-    literal::value(value, None)
 }
 
 /// The report as JSON: one object per goal.
