@@ -87,3 +87,73 @@ fn the_default_model_writes_a_constrained_body_that_parses() {
         }
     }
 }
+
+/// The loop with the real model, as `stforge eval` runs it on two small corpus tasks (copied
+/// out, so nothing is written beside the corpus; retrieval still leaves each task out by its
+/// POU's name): a short budget, and the loop must stop cleanly at it or at a pass.
+#[test]
+fn the_repair_loop_with_the_default_model_runs_to_its_budget_and_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    for task in ["motor_latch", "impulse_relay"] {
+        let name = format!("{task}.spec.toml");
+        std::fs::create_dir(dir.path().join(task)).unwrap();
+        std::fs::copy(
+            root().join("corpus/tasks").join(task).join(&name),
+            dir.path().join(task).join(&name),
+        )
+        .unwrap();
+    }
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_stforge"))
+        .current_dir(root())
+        .args(["eval", dir.path().to_str().unwrap()])
+        .args(["--attempts", "2", "--max-tokens", "48", "--examples", "1"])
+        .args(["--corpus", "corpus/tasks", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let tasks = report["tasks"].as_array().unwrap();
+    let names: Vec<&str> = tasks.iter().map(|t| t["task"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "impulse_relay/impulse_relay.spec.toml",
+            "motor_latch/motor_latch.spec.toml"
+        ]
+    );
+    for t in tasks {
+        let attempts = t["attempts"].as_u64().unwrap();
+        match t["stop"].as_str().unwrap() {
+            "a candidate passed" => assert!((1..=2).contains(&attempts), "{t}"),
+            "the attempts were spent" => assert_eq!(attempts, 2, "{t}"),
+            other => panic!("the loop stopped for another reason: {other}: {t}"),
+        }
+        assert_eq!(t["error"], serde_json::Value::Null);
+        assert!(t["tokens"].as_u64().unwrap() <= 2 * 48, "{t}");
+    }
+    assert_eq!(report["totals"]["tasks"], 2);
+    assert!(
+        report["model"]
+            .as_str()
+            .unwrap()
+            .starts_with("gemma-3-270m-q4_k_m.gguf (sha256 "),
+        "{}",
+        report["model"]
+    );
+    // Nothing was written beside the specs.
+    let files = walk(dir.path());
+    assert_eq!(files.len(), 2, "{files:?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.path().is_dir() {
+            out.extend(walk(&e.path()));
+        } else {
+            out.push(e.path());
+        }
+    }
+    out
+}

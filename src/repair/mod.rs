@@ -22,7 +22,7 @@ pub mod report;
 
 use crate::diagnostics::Code;
 use crate::llm::generate::{Settings, Task, generate};
-use crate::llm::{Backend, LlmError};
+use crate::llm::{Backend, Finish, LlmError};
 use feedback::Finding;
 use judge::{Judge, Judgement, Stage};
 use std::sync::mpsc;
@@ -194,11 +194,16 @@ pub fn run(
                 let sender = sender.clone();
                 let feedback = feedback.clone();
                 scope.spawn(move || {
-                    let judgement = if source.is_empty() {
+                    let mut judgement = if source.is_empty() {
                         nothing_written()
                     } else {
                         judge.judge(&source)
                     };
+                    if let Some(c) = completion.as_ref().filter(|c| c.finish == Finish::Length)
+                        && judgement.failed == Some(Stage::Parse)
+                    {
+                        judgement.findings.insert(0, cut_off(c.completion_tokens));
+                    }
                     let diff = previous.map(|p| unified_diff(&p, &source));
                     let (prompt_tokens, completion_tokens, generation_time) = completion
                         .map_or((0, 0, Duration::ZERO), |c| {
@@ -297,6 +302,18 @@ fn nothing_written() -> Judgement {
         tests: None,
         goals: Vec::new(),
         elapsed: Duration::ZERO,
+    }
+}
+
+/// Why a candidate cut at the token limit does not parse: its end is missing.
+fn cut_off(tokens: u32) -> Finding {
+    Finding {
+        code: "length".to_string(),
+        summary: format!(
+            "the answer was cut off at the token limit ({tokens} tokens) before the POU's end: \
+             write less"
+        ),
+        detail: String::new(),
     }
 }
 

@@ -49,7 +49,12 @@ pub fn text(outcome: &Outcome) -> String {
         for f in &a.judgement.findings {
             out.push_str(&format!("  {}\n", f.summary));
         }
-        if let Some(diff) = &a.diff {
+        if a.diff.as_ref().is_some_and(String::is_empty) {
+            out.push_str(&format!(
+                "  the same code as attempt {}\n",
+                a.revises.unwrap_or(0)
+            ));
+        } else if let Some(diff) = &a.diff {
             out.push_str(&format!(
                 "  diff from attempt {}:\n",
                 a.revises.unwrap_or(0)
