@@ -616,3 +616,36 @@ fn a_property_with_a_mistake_is_reported_where_it_is_written() {
         ]
     );
 }
+
+/// `--trace`: the scans that led to a failed step — a row where a value other than a time
+/// changed, where a step begins, and the last — with the inputs, every output, and the locals
+/// and timer states the failed expectation depends on (`Step`, both timers), not the rest.
+#[test]
+fn trace_shows_the_phases_before_a_failed_step() {
+    let o = stforge(&[
+        "test",
+        &corpus("tasks/star_delta_starter/star_delta_starter.spec.toml"),
+        &corpus("tasks/star_delta_starter/wrong.st"),
+        "--trace",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    let expected = "    trace (scans where a value changed, and the last):
+      scan   time      step  Start (in)  StopNC (in)  StarTime (in)  MainContactor (out)  StarContactor (out)  DeltaContactor (out)  Step  StarTimer.Q  StarTimer.ET  PauseTimer.Q  PauseTimer.ET
+      1      T#0s      1     TRUE        TRUE         T#5s           TRUE                 TRUE                 FALSE                 1     FALSE        T#0s          FALSE         T#0s
+      2      T#10ms    2     FALSE       TRUE         T#5s           TRUE                 TRUE                 FALSE                 1     FALSE        T#10ms        FALSE         T#0s
+      403    T#4s20ms  3     FALSE       TRUE         T#5s           TRUE                 TRUE                 FALSE                 1     FALSE        T#4s20ms      FALSE         T#0s
+      501    T#5s      3     FALSE       TRUE         T#5s           TRUE                 TRUE                 FALSE                 1     TRUE         T#5s          FALSE         T#0s
+      502    T#5s10ms  3     FALSE       TRUE         T#5s           TRUE                 FALSE                TRUE                  3     FALSE        T#0s          FALSE         T#0s
+      508 <  T#5s70ms  3     FALSE       TRUE         T#5s           TRUE                 FALSE                TRUE                  3     FALSE        T#0s          FALSE         T#0s
+PASS test \"stop during star restarts the star time\"
+";
+    assert!(out.contains(expected), "{out}");
+    // Without the flag, no trace.
+    let o = stforge(&[
+        "test",
+        &corpus("tasks/star_delta_starter/star_delta_starter.spec.toml"),
+        &corpus("tasks/star_delta_starter/wrong.st"),
+    ]);
+    assert!(!stdout(&o).contains("trace"), "{}", stdout(&o));
+}
