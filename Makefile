@@ -1,5 +1,6 @@
-# stforge: `make demo` builds and shows a spec tested and proved, a bug found with its
-# counterexample, and the checker on the bundled example; `make test` runs
+# stforge: `make demo` builds and shows the main job (a spec in, verified ST out, through the
+# repair loop), a spec tested and proved, a bug found with its counterexample, and the checker
+# on the bundled example; `make test` runs
 # every check CI runs. Both first install what the machine lacks (scripts/setup.sh).
 
 CARGO ?= cargo
@@ -13,7 +14,15 @@ setup:
 build: setup
 	$(CARGO) build --release
 
-demo: build
+demo: build model
+	@echo "== the main job: a spec in, verified ST out. The repair loop with a scripted generator standing in"
+	@echo "   for a model: its first answer fails a test, the failure and the trace go back, the revision"
+	@echo "   passes the tests and its properties are proved; printed with its provenance header"
+	$(STFORGE) generate corpus/tasks/motor_latch/motor_latch.spec.toml --stdout --examples 0 \
+		--backend command --command ./scripts/demo-generator.sh --syntax-retries 0
+	@echo "== the same spec with the default local model (Gemma 3 270M, CPU): it writes ST of the right shape,"
+	@echo "   but a 270M model's logic is usually wrong: the loop says why, and writes nothing unverified (exit 1)"
+	-$(STFORGE) generate corpus/tasks/motor_latch/motor_latch.spec.toml --stdout --attempts 2 --max-tokens 160
 	@echo "== a spec and its implementation: the spec's tests on the simulator (exit 0)"
 	$(STFORGE) test corpus/verify/star_delta/star_delta.spec.toml corpus/verify/star_delta/correct.st
 	@echo "== its properties proved for every input and every cycle time (k-induction, exit 0)"

@@ -4,8 +4,8 @@
 //!
 //! Each solution is judged `STFORGE_BENCH_RUNS` times (default 5) by one [`Judge`], as the loop
 //! judges its candidates; the median per task, and the median and maximum over the tasks, are
-//! printed. The parse-to-lowering part (what a candidate that fails its types costs) is measured
-//! apart, on a copy with a type error.
+//! printed. What a candidate that fails its types costs is measured apart, on a copy with an
+//! unknown name.
 
 // Shared by the benchmarks; this one needs only the measurement helpers.
 #[allow(dead_code)]
@@ -53,8 +53,14 @@ fn main() {
             judgement.findings.len()
         })
         .as_secs_f64();
-        // A type error stops the judgement after the type checker.
-        let broken = solution.replacen(":=", ":= 1 +", 1);
+        // An unknown name before the POU's end stops the judgement after the type checker.
+        let end = solution.rfind("END_").expect("the POU's end");
+        let broken = format!(
+            "{}stforge_bench_undefined := 1;\n{}",
+            &solution[..end],
+            &solution[end..]
+        );
+        assert_eq!(judge.judge(&broken).stage_name(), "types");
         let types = median(runs, || judge.judge(&broken).findings.len()).as_secs_f64();
         let name = folder.file_name().unwrap().to_string_lossy().into_owned();
         println!(

@@ -109,7 +109,6 @@ pub fn run(args: Args) -> i32 {
     let outcome = repair::run(backend.as_mut(), &task, &judge, &options, &mut |event| {
         progress.event(event)
     });
-    progress.finish();
     let model = backend.describe();
     eprint!("{}", report::text(&outcome));
     if let Some(path) = &args.report {
@@ -219,8 +218,8 @@ fn write_atomically(path: &Path, text: &str, force: bool) -> Result<(), LlmError
     Ok(())
 }
 
-/// Progress on stderr: a line when a request starts (rewritten in place on a terminal) and
-/// one per judged attempt.
+/// Progress on a terminal: a line while a request runs (rewritten in place), and one per
+/// judged attempt.
 struct Progress {
     live: bool,
 }
@@ -237,15 +236,11 @@ impl Progress {
             Event::Generating { number, round } if self.live => {
                 eprint!("\rstforge: generating attempt {number} (round {round})…   ");
             }
-            Event::Generating { .. } => {}
-            Event::Judged(attempt) => {
-                if self.live {
-                    eprint!("\r");
-                }
-                eprintln!("stforge: {}", report::attempt_line(attempt));
+            Event::Judged(attempt) if self.live => {
+                eprintln!("\rstforge: {}", report::attempt_line(attempt));
             }
+            // Elsewhere (a log) the report after the run says it all.
+            Event::Generating { .. } | Event::Judged(_) => {}
         }
     }
-
-    fn finish(&self) {}
 }

@@ -30,13 +30,13 @@ pub fn attempt_line(a: &Attempt) -> String {
         n => format!(" — {n} findings"),
     };
     format!(
-        "attempt {} (round {}, seed {}{revises}): {stage}{findings}; {} tokens in {:.1} s, judged in {:.2} s",
+        "attempt {} (round {}, seed {}{revises}): {stage}{findings}; {} tokens in {:.1} s, judged in {} ms",
         a.number,
         a.round,
         a.seed,
         a.completion_tokens,
         a.generation_time.as_secs_f64(),
-        a.judgement.elapsed.as_secs_f64()
+        a.judgement.elapsed.as_millis()
     )
 }
 
