@@ -320,6 +320,130 @@ fn a_one_line_spec_with_25000_errors_is_checked() {
     assert_eq!(found[24_999]["column"], last_value + 1);
 }
 
+// Item 6: a test has a scan budget, known before it runs; Ctrl-C stops a run promptly.
+
+/// Two tests at a 10 ms cycle: "short" runs 101 scans (1 + T#1s / 10 ms), "long" waits
+/// T#100000d in its second step: 864,000,000,000 scans.
+const LONG_WAIT_SPEC: &str = r#"
+[pou]
+name = "MotorLatch"
+kind = "function_block"
+[pou.inputs]
+Start = "BOOL"
+[pou.outputs]
+Motor = "BOOL"
+[scan]
+cycle = "T#10ms"
+[[test]]
+name = "short"
+steps = [ { set = { Start = true }, wait = "T#1s", expect = { Motor = true } } ]
+[[test]]
+name = "long"
+steps = [
+  { set = { Start = true }, expect = { Motor = true } },
+  { set = { Start = false }, wait = "T#100000d", expect = { Motor = true } },
+]
+"#;
+
+#[test]
+fn a_test_past_its_scan_budget_is_p008_at_the_step_and_does_not_run() {
+    let (_dir, paths) = temp_files(&[("long.spec.toml", LONG_WAIT_SPEC.as_bytes())]);
+    let solution = corpus("tasks/motor_latch/solution.st");
+    let o = stforge_within(
+        &["test", "--color", "never", &paths[0], &solution],
+        Duration::from_secs(20),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("PASS test \"short\"\n"), "{out}");
+    let headline = format!(
+        "test \"long\" step 2: {}:18:3: error[P008]: the test would run 864,000,000,002 scans \
+         by the end of step 2, more than the scan budget of 10,000,000 (raise it with \
+         `--max-scans`)\n    at scan 0 (T#0s), step 2",
+        paths[0]
+    );
+    assert!(out.contains(&headline), "{out}");
+    assert_eq!(shown(&out, "P008"), 1, "{out}");
+    assert!(out.ends_with("2 tests: 1 passed, 1 failed\n"), "{out}");
+}
+
+#[test]
+fn max_scans_sets_the_budget_to_the_scan() {
+    let spec = LONG_WAIT_SPEC
+        .split("[[test]]\nname = \"long\"")
+        .next()
+        .unwrap();
+    let (_dir, paths) = temp_files(&[("short.spec.toml", spec.as_bytes())]);
+    let solution = corpus("tasks/motor_latch/solution.st");
+    let test = |budget: &str| {
+        stforge(&[
+            "test",
+            "--color",
+            "never",
+            "--max-scans",
+            budget,
+            &paths[0],
+            &solution,
+        ])
+    };
+    let o = test("100");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("error[P008]: the test would run 101 scans by the end of step 1, more than the scan budget of 100"),
+        "{}",
+        stdout(&o)
+    );
+    let o = test("101");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(
+        stdout(&o),
+        "PASS test \"short\"\n\n1 test: 1 passed, 0 failed\n"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_a_test_run_promptly_with_r010_and_status_130() {
+    let (_dir, paths) = temp_files(&[("long.spec.toml", LONG_WAIT_SPEC.as_bytes())]);
+    let solution = corpus("tasks/motor_latch/solution.st");
+    // A budget large enough for "long" to run for hours.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stforge"))
+        .args(["test", "--color", "never", "--max-scans", "1000000000000"])
+        .args([&paths[0], &solution])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // Long enough for the handler to be installed and "long" to be scanning.
+    std::thread::sleep(Duration::from_millis(1500));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let interrupted = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if interrupted.elapsed() > Duration::from_secs(5) {
+            child.kill().ok();
+            panic!("stforge test still ran 5 s after SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(status.code(), Some(130), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("PASS test \"short\"\n"), "{out}");
+    assert!(
+        out.contains("test \"long\" step 2: ")
+            && out.contains("error[R010]: the run was interrupted after scan "),
+        "{out}"
+    );
+    assert!(out.ends_with("2 tests: 1 passed, 1 failed\n"), "{out}");
+    assert_eq!(stderr(&o), "stforge: interrupted\n");
+}
+
 // Item 7: what is not a regular file is refused, never read.
 
 #[test]

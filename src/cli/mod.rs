@@ -122,6 +122,8 @@ pub mod exit {
     pub const OK: i32 = 0;
     pub const FINDINGS: i32 = 1;
     pub const USAGE: i32 = 2;
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+    pub const INTERRUPTED: i32 = 130;
 }
 
 pub fn run(cli: Cli) -> i32 {
