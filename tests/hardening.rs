@@ -704,3 +704,105 @@ END_PROGRAM
     let o = stforge(&["fmt", "--stdout", &paths[0]]);
     assert!(stdout(&o).contains("    r := REF(a);\n    b := b AND TRUE;\n"));
 }
+
+/// RuSTy's standard library declares generic functions with type parameters and variadic
+/// inputs; in the `rusty` dialect they parse, check, format back as written, and calls to them
+/// take any number of arguments of one type. Other dialects refuse them with T034.
+const RUSTY_GENERICS: &str = "{external}
+FUNCTION MAXIMUM<T: ANY_ELEMENTARY> : T
+VAR_INPUT
+    IN : {sized} T...;
+END_VAR
+END_FUNCTION
+
+FUNCTION CLAMP<U: ANY_NUM> : U
+VAR_INPUT
+    LO : U;
+    X : U;
+    HI : U;
+END_VAR
+CLAMP := X;
+IF X < LO THEN CLAMP := LO; END_IF;
+IF X > HI THEN CLAMP := HI; END_IF;
+END_FUNCTION
+
+PROGRAM P
+VAR
+    i : INT;
+    r : REAL;
+END_VAR
+i := MAXIMUM(i, 3, 7, 2);
+r := CLAMP(0.0, r, 10.5);
+i := CLAMP(0, i, 100);
+END_PROGRAM
+";
+
+#[test]
+fn rusty_generics_and_variadics_parse_and_check() {
+    let (_dir, paths) = temp_files(&[("generic.st", RUSTY_GENERICS.as_bytes())]);
+    let o = stforge(&["check", "--dialect", "rusty", "--format", "json", &paths[0]]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(codes(&o), Vec::<String>::new());
+    // The formatter keeps them as written.
+    let formatted = stforge(&["fmt", "--stdout", &paths[0]]);
+    assert_eq!(formatted.status.code(), Some(0));
+    let text = stdout(&formatted);
+    assert!(
+        text.starts_with(
+            "{external}\nFUNCTION MAXIMUM<T: ANY_ELEMENTARY> : T\nVAR_INPUT\n    IN : {sized} T...;\nEND_VAR\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("FUNCTION CLAMP<U: ANY_NUM> : U\n"), "{text}");
+}
+
+#[test]
+fn rusty_generics_are_t034_in_other_dialects_and_checked_in_rusty() {
+    let (_dir, paths) = temp_files(&[("generic.st", RUSTY_GENERICS.as_bytes())]);
+    let o = stforge(&[
+        "check",
+        "--dialect",
+        "codesys",
+        "--format",
+        "json",
+        &paths[0],
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let found = json(&o);
+    let at: Vec<(String, i64, i64)> = found
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_i64().unwrap(),
+                d["column"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        at,
+        vec![
+            ("T034".to_string(), 2, 18),
+            ("T034".to_string(), 4, 18),
+            ("T034".to_string(), 8, 16),
+        ],
+        "{found:?}"
+    );
+    // A call whose arguments have no common type is T004 in `rusty`, as for the standard MAX.
+    let wrong = RUSTY_GENERICS
+        .replace("    r : REAL;\n", "    r : REAL;\n    s : STRING;\n")
+        .replace("MAXIMUM(i, 3, 7, 2)", "MAXIMUM(i, s)");
+    let (_dir2, paths) = temp_files(&[("wrong.st", wrong.as_bytes())]);
+    let o = stforge(&["check", "--dialect", "rusty", "--format", "json", &paths[0]]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let found = json(&o);
+    assert_eq!(codes(&o), vec!["T004"], "{found:?}");
+    assert_eq!(
+        found[0]["message"],
+        "the inputs of `MAXIMUM` must have one type: `INT` and `STRING` have none in common"
+    );
+    assert_eq!(
+        (&found[0]["line"], &found[0]["column"]),
+        (&25.into(), &17.into())
+    );
+}
