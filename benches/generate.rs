@@ -53,18 +53,23 @@ fn main() {
         model_path.display()
     );
 
-    let mut rows = Vec::new();
-    for (name, grammar) in [
-        ("unconstrained", None),
-        ("constrained", Some(task.lark.as_str())),
-    ] {
-        let mut prompt_rates = Vec::new();
-        let mut gen_rates = Vec::new();
-        let mut generated = 0;
-        for _ in 0..runs {
+    // The rounds interleave the three ways (stforge unconstrained, constrained, llama.cpp's
+    // example), so that a change in the machine's load affects each alike: on a shared machine
+    // a block of runs of one way after a block of the other measures the load, not the code.
+    let simple = std::env::var("STFORGE_LLAMA_SIMPLE").ok();
+    let prompt_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(prompt_file.path(), &prompt).unwrap();
+    let ways = [
+        ("stforge unconstrained", None),
+        ("stforge constrained", Some(task.lark.as_str())),
+    ];
+    let mut rates = vec![(Vec::new(), Vec::new()); ways.len() + 1];
+    let mut generated = vec![0; ways.len()];
+    for _ in 0..runs {
+        for (i, (_, grammar)) in ways.iter().enumerate() {
             let request = Request {
                 prompt: &prompt,
-                grammar,
+                grammar: *grammar,
                 max_tokens: tokens,
                 temperature: 0.0,
                 seed: 0,
@@ -73,61 +78,89 @@ fn main() {
             let c = model
                 .complete(&request, &mut |_| {})
                 .expect("generation runs");
-            prompt_rates.push(c.prompt_tokens as f64 / c.prompt_time.as_secs_f64());
-            gen_rates.push(c.completion_tokens as f64 / c.generation_time.as_secs_f64());
-            generated = c.completion_tokens;
+            rates[i]
+                .0
+                .push(c.prompt_tokens as f64 / c.prompt_time.as_secs_f64());
+            rates[i]
+                .1
+                .push(c.completion_tokens as f64 / c.generation_time.as_secs_f64());
+            generated[i] = c.completion_tokens;
         }
-        let (p, g) = (median(prompt_rates), median(gen_rates));
-        println!(
-            "stforge {name:<14} prompt {p:8.1} tok/s   generation {g:6.1} tok/s   ({generated} tokens)"
-        );
-        rows.push((name, p, g));
+        if let Some(simple) = &simple {
+            let (p, g) = run_simple(
+                simple,
+                prompt_file.path(),
+                prompt_tokens as u32,
+                tokens,
+                threads,
+                &model_path,
+            );
+            rates[ways.len()].0.push(p);
+            rates[ways.len()].1.push(g);
+        }
     }
-    let ratio = rows[1].2 / rows[0].2;
+    let medians: Vec<(f64, f64)> = rates
+        .into_iter()
+        .map(|(p, g)| {
+            if p.is_empty() {
+                (f64::NAN, f64::NAN)
+            } else {
+                (median(p), median(g))
+            }
+        })
+        .collect();
+    for (i, (name, _)) in ways.iter().enumerate() {
+        let (p, g) = medians[i];
+        println!(
+            "{name:<24} prompt {p:8.1} tok/s   generation {g:6.1} tok/s   ({} tokens)",
+            generated[i]
+        );
+    }
     println!(
         "constrained / unconstrained generation: {:.1}%",
-        100.0 * ratio
+        100.0 * medians[1].1 / medians[0].1
     );
-
-    let Ok(simple) = std::env::var("STFORGE_LLAMA_SIMPLE") else {
+    if simple.is_none() {
         println!("(set STFORGE_LLAMA_SIMPLE to llama-cpp-2's simple example for the comparison)");
         return;
-    };
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), &prompt).unwrap();
-    let mut prompt_rates = Vec::new();
-    let mut gen_rates = Vec::new();
-    for _ in 0..runs {
-        let out = Command::new(&simple)
-            .args(["--file", file.path().to_str().unwrap()])
-            .args(["--n-len", &(prompt_tokens as u32 + tokens).to_string()])
-            .args(["--threads", &threads.to_string()])
-            .args([
-                "--ctx-size",
-                &(prompt_tokens as u32 + tokens + 1).to_string(),
-            ])
-            .args(["local", model_path.to_str().unwrap()])
-            .output()
-            .expect("the simple example runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let rate = |prefix: &str| -> f64 {
-            let line = stderr
-                .lines()
-                .find(|l| l.starts_with(prefix))
-                .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{stderr}"));
-            line.rsplit("speed ")
-                .next()
-                .and_then(|s| s.trim_end_matches(" t/s").trim().parse().ok())
-                .unwrap()
-        };
-        prompt_rates.push(rate("prompt:"));
-        gen_rates.push(rate("decoded"));
     }
-    let (p, g) = (median(prompt_rates), median(gen_rates));
+    let (p, g) = medians[ways.len()];
     println!("llama-cpp-2 simple       prompt {p:8.1} tok/s   generation {g:6.1} tok/s");
     println!(
         "stforge unconstrained / simple: prompt {:.1}%, generation {:.1}%",
-        100.0 * rows[0].1 / p,
-        100.0 * rows[0].2 / g
+        100.0 * medians[0].0 / p,
+        100.0 * medians[0].1 / g
     );
+}
+
+/// One run of llama-cpp-2's `simple` example on the prompt: its prompt and generation tok/s,
+/// read from the lines it prints to stderr.
+fn run_simple(
+    simple: &str,
+    prompt_file: &std::path::Path,
+    prompt_tokens: u32,
+    tokens: u32,
+    threads: i32,
+    model_path: &std::path::Path,
+) -> (f64, f64) {
+    let out = Command::new(simple)
+        .args(["--file", prompt_file.to_str().unwrap()])
+        .args(["--n-len", &(prompt_tokens + tokens).to_string()])
+        .args(["--threads", &threads.to_string()])
+        .args(["--ctx-size", &(prompt_tokens + tokens + 1).to_string()])
+        .args(["local", model_path.to_str().unwrap()])
+        .output()
+        .expect("the simple example runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let rate = |prefix: &str| -> f64 {
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{stderr}"));
+        line.rsplit("speed ")
+            .next()
+            .and_then(|s| s.trim_end_matches(" t/s").trim().parse().ok())
+            .unwrap()
+    };
+    (rate("prompt:"), rate("decoded"))
 }

@@ -192,6 +192,28 @@ fn scl_diagnostic_points_at_the_original_line_and_column() {
     assert_eq!(code, 1);
 }
 
+/// Classic S7 and TIA spellings that real SCL files use: a `CONST` section, `+=`, and a name
+/// with an umlaut. The file checks; a mistake after them is still at its original place.
+#[test]
+fn scl_const_sections_compound_assignment_and_umlauts_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let scl = "FUNCTION_BLOCK \"FB Regler\"\n   VAR_INPUT\n      Istwert : Real;\n   END_VAR\n   VAR\n      Verstärkung : Real := 2.0;\n      Summe : Real;\n   END_VAR\n   CONST\n      Grenze := 100.0;\n      Schritte := 10;\n   END_CONST\nBEGIN\n    #Summe += #Verstärkung * #Istwert;\n    IF #Summe > Grenze THEN #Summe := Grenze; END_IF;\n    #Summe -= INT_TO_REAL(Schritte);\nEND_FUNCTION_BLOCK\n";
+    let path = write(dir.path(), "regler.scl", scl.as_bytes());
+    let (found, code, _) = check_json(&[path.to_str().unwrap()]);
+    assert_eq!(found, []);
+    assert_eq!(code, 0);
+    // An unknown name after the rewritten statements: line 16, column 28; and the constant
+    // no longer used, at its place in the `CONST` section.
+    let broken = scl.replace("INT_TO_REAL(Schritte)", "INT_TO_REAL(#Schritt)");
+    let path = write(dir.path(), "broken.scl", broken.as_bytes());
+    let (found, code, _) = check_json(&[path.to_str().unwrap()]);
+    assert_eq!(
+        found,
+        [("T026".to_string(), 11, 7), ("T001".to_string(), 16, 28)]
+    );
+    assert_eq!(code, 1);
+}
+
 #[test]
 fn xml_with_a_latin1_declaration_is_decoded_and_columns_count_characters() {
     let dir = tempfile::tempdir().unwrap();

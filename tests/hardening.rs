@@ -320,6 +320,130 @@ fn a_one_line_spec_with_25000_errors_is_checked() {
     assert_eq!(found[24_999]["column"], last_value + 1);
 }
 
+// Item 6: a test has a scan budget, known before it runs; Ctrl-C stops a run promptly.
+
+/// Two tests at a 10 ms cycle: "short" runs 101 scans (1 + T#1s / 10 ms), "long" waits
+/// T#100000d in its second step: 864,000,000,000 scans.
+const LONG_WAIT_SPEC: &str = r#"
+[pou]
+name = "MotorLatch"
+kind = "function_block"
+[pou.inputs]
+Start = "BOOL"
+[pou.outputs]
+Motor = "BOOL"
+[scan]
+cycle = "T#10ms"
+[[test]]
+name = "short"
+steps = [ { set = { Start = true }, wait = "T#1s", expect = { Motor = true } } ]
+[[test]]
+name = "long"
+steps = [
+  { set = { Start = true }, expect = { Motor = true } },
+  { set = { Start = false }, wait = "T#100000d", expect = { Motor = true } },
+]
+"#;
+
+#[test]
+fn a_test_past_its_scan_budget_is_p008_at_the_step_and_does_not_run() {
+    let (_dir, paths) = temp_files(&[("long.spec.toml", LONG_WAIT_SPEC.as_bytes())]);
+    let solution = corpus("tasks/motor_latch/solution.st");
+    let o = stforge_within(
+        &["test", "--color", "never", &paths[0], &solution],
+        Duration::from_secs(20),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("PASS test \"short\"\n"), "{out}");
+    let headline = format!(
+        "test \"long\" step 2: {}:18:3: error[P008]: the test would run 864,000,000,002 scans \
+         by the end of step 2, more than the scan budget of 10,000,000 (raise it with \
+         `--max-scans`)\n    at scan 0 (T#0s), step 2",
+        paths[0]
+    );
+    assert!(out.contains(&headline), "{out}");
+    assert_eq!(shown(&out, "P008"), 1, "{out}");
+    assert!(out.ends_with("2 tests: 1 passed, 1 failed\n"), "{out}");
+}
+
+#[test]
+fn max_scans_sets_the_budget_to_the_scan() {
+    let spec = LONG_WAIT_SPEC
+        .split("[[test]]\nname = \"long\"")
+        .next()
+        .unwrap();
+    let (_dir, paths) = temp_files(&[("short.spec.toml", spec.as_bytes())]);
+    let solution = corpus("tasks/motor_latch/solution.st");
+    let test = |budget: &str| {
+        stforge(&[
+            "test",
+            "--color",
+            "never",
+            "--max-scans",
+            budget,
+            &paths[0],
+            &solution,
+        ])
+    };
+    let o = test("100");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("error[P008]: the test would run 101 scans by the end of step 1, more than the scan budget of 100"),
+        "{}",
+        stdout(&o)
+    );
+    let o = test("101");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(
+        stdout(&o),
+        "PASS test \"short\"\n\n1 test: 1 passed, 0 failed\n"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_a_test_run_promptly_with_r010_and_status_130() {
+    let (_dir, paths) = temp_files(&[("long.spec.toml", LONG_WAIT_SPEC.as_bytes())]);
+    let solution = corpus("tasks/motor_latch/solution.st");
+    // A budget large enough for "long" to run for hours.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stforge"))
+        .args(["test", "--color", "never", "--max-scans", "1000000000000"])
+        .args([&paths[0], &solution])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // Long enough for the handler to be installed and "long" to be scanning.
+    std::thread::sleep(Duration::from_millis(1500));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let interrupted = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if interrupted.elapsed() > Duration::from_secs(5) {
+            child.kill().ok();
+            panic!("stforge test still ran 5 s after SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(status.code(), Some(130), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("PASS test \"short\"\n"), "{out}");
+    assert!(
+        out.contains("test \"long\" step 2: ")
+            && out.contains("error[R010]: the run was interrupted after scan "),
+        "{out}"
+    );
+    assert!(out.ends_with("2 tests: 1 passed, 1 failed\n"), "{out}");
+    assert_eq!(stderr(&o), "stforge: interrupted\n");
+}
+
 // Item 7: what is not a regular file is refused, never read.
 
 #[test]
@@ -579,4 +703,106 @@ END_PROGRAM
     // `fmt` writes the standard form.
     let o = stforge(&["fmt", "--stdout", &paths[0]]);
     assert!(stdout(&o).contains("    r := REF(a);\n    b := b AND TRUE;\n"));
+}
+
+/// RuSTy's standard library declares generic functions with type parameters and variadic
+/// inputs; in the `rusty` dialect they parse, check, format back as written, and calls to them
+/// take any number of arguments of one type. Other dialects refuse them with T034.
+const RUSTY_GENERICS: &str = "{external}
+FUNCTION MAXIMUM<T: ANY_ELEMENTARY> : T
+VAR_INPUT
+    IN : {sized} T...;
+END_VAR
+END_FUNCTION
+
+FUNCTION CLAMP<U: ANY_NUM> : U
+VAR_INPUT
+    LO : U;
+    X : U;
+    HI : U;
+END_VAR
+CLAMP := X;
+IF X < LO THEN CLAMP := LO; END_IF;
+IF X > HI THEN CLAMP := HI; END_IF;
+END_FUNCTION
+
+PROGRAM P
+VAR
+    i : INT;
+    r : REAL;
+END_VAR
+i := MAXIMUM(i, 3, 7, 2);
+r := CLAMP(0.0, r, 10.5);
+i := CLAMP(0, i, 100);
+END_PROGRAM
+";
+
+#[test]
+fn rusty_generics_and_variadics_parse_and_check() {
+    let (_dir, paths) = temp_files(&[("generic.st", RUSTY_GENERICS.as_bytes())]);
+    let o = stforge(&["check", "--dialect", "rusty", "--format", "json", &paths[0]]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(codes(&o), Vec::<String>::new());
+    // The formatter keeps them as written.
+    let formatted = stforge(&["fmt", "--stdout", &paths[0]]);
+    assert_eq!(formatted.status.code(), Some(0));
+    let text = stdout(&formatted);
+    assert!(
+        text.starts_with(
+            "{external}\nFUNCTION MAXIMUM<T: ANY_ELEMENTARY> : T\nVAR_INPUT\n    IN : {sized} T...;\nEND_VAR\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("FUNCTION CLAMP<U: ANY_NUM> : U\n"), "{text}");
+}
+
+#[test]
+fn rusty_generics_are_t034_in_other_dialects_and_checked_in_rusty() {
+    let (_dir, paths) = temp_files(&[("generic.st", RUSTY_GENERICS.as_bytes())]);
+    let o = stforge(&[
+        "check",
+        "--dialect",
+        "codesys",
+        "--format",
+        "json",
+        &paths[0],
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let found = json(&o);
+    let at: Vec<(String, i64, i64)> = found
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_i64().unwrap(),
+                d["column"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        at,
+        vec![
+            ("T034".to_string(), 2, 18),
+            ("T034".to_string(), 4, 18),
+            ("T034".to_string(), 8, 16),
+        ],
+        "{found:?}"
+    );
+    // A call whose arguments have no common type is T004 in `rusty`, as for the standard MAX.
+    let wrong = RUSTY_GENERICS
+        .replace("    r : REAL;\n", "    r : REAL;\n    s : STRING;\n")
+        .replace("MAXIMUM(i, 3, 7, 2)", "MAXIMUM(i, s)");
+    let (_dir2, paths) = temp_files(&[("wrong.st", wrong.as_bytes())]);
+    let o = stforge(&["check", "--dialect", "rusty", "--format", "json", &paths[0]]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let found = json(&o);
+    assert_eq!(codes(&o), vec!["T004"], "{found:?}");
+    assert_eq!(
+        found[0]["message"],
+        "the inputs of `MAXIMUM` must have one type: `INT` and `STRING` have none in common"
+    );
+    assert_eq!(
+        (&found[0]["line"], &found[0]["column"]),
+        (&25.into(), &17.into())
+    );
 }

@@ -153,6 +153,8 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// Nothing failed, but something could not be proved (`verify`, `generate`).
     pub const UNKNOWN: i32 = 3;
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+    pub const INTERRUPTED: i32 = 130;
 }
 
 pub fn run(cli: Cli) -> i32 {

@@ -28,6 +28,10 @@ pub struct Args {
     trace: bool,
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// The most scans one test may run; a test whose steps add up to more fails with P008
+    /// without running. Raise it for long simulated waits.
+    #[arg(long, value_name = "N", default_value_t = testrun::DEFAULT_MAX_SCANS)]
+    max_scans: u64,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -37,8 +41,10 @@ enum Format {
 }
 
 pub fn run(args: Args) -> i32 {
+    stop_on_ctrl_c();
     let options = Options {
         dialect: args.project.dialect,
+        max_scans: args.max_scans,
     };
     let run = testrun::run(
         &args.spec,
@@ -47,7 +53,7 @@ pub fn run(args: Args) -> i32 {
         options,
     );
     let color = args.color.enabled();
-    match (&run.outcome, args.format) {
+    let status = match (&run.outcome, args.format) {
         (Outcome::NotRun(diagnostics), format) => {
             match format {
                 Format::Text => out(&rendered(diagnostics, &run.files, color)),
@@ -75,7 +81,25 @@ pub fn run(args: Args) -> i32 {
                 exit::FINDINGS
             }
         }
+    };
+    if testrun::stop_requested() {
+        eprintln!("stforge: interrupted");
+        return exit::INTERRUPTED;
     }
+    status
+}
+
+/// The first Ctrl-C stops the tests at their next scan, so the report still says where each
+/// one was; a second ends the process at once (for a wait outside the scan loop).
+fn stop_on_ctrl_c() {
+    let installed = ctrlc::set_handler(|| {
+        if testrun::stop_requested() {
+            std::process::exit(exit::INTERRUPTED);
+        }
+        testrun::request_stop();
+    });
+    // Without the handler (one already set), Ctrl-C keeps its default: it ends the process.
+    drop(installed);
 }
 
 /// An input that cannot be read at all is a usage error, as for `stforge check`; anything else

@@ -131,6 +131,7 @@ registry! {
     P005: Spec, Error, "invalid interface declaration in spec";
     P006: Spec, Error, "implementation does not match the spec";
     P007: Spec, Error, "variable cannot be set or read by a test";
+    P008: Spec, Error, "test needs more scans than its budget";
     R001: Run, Error, "division by zero";
     R002: Run, Error, "integer overflow";
     R003: Run, Error, "array index out of bounds";
@@ -140,6 +141,7 @@ registry! {
     R007: Run, Error, "too large to simulate";
     R008: Run, Error, "no POU to run";
     R009: Run, Error, "internal error";
+    R010: Run, Error, "test run interrupted";
     G001: Generate, Error, "model file not found";
     G002: Generate, Error, "model could not be loaded";
     G003: Generate, Error, "invalid grammar";

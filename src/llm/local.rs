@@ -5,13 +5,13 @@
 //! vocabulary (0.3–0.4 s for Gemma's 262k tokens) and its parser factory (another ~0.8 s).
 //! Each request then costs a fresh context (its KV cache) and a grammar compile (a few ms).
 //!
-//! No C++ exception may reach Rust: the file is checked before llama.cpp reads it, grammars
-//! are compiled and checked by llguidance (pure Rust) before a sampler is built from them, and
-//! `top_k` never precedes the grammar sampler (that order aborted the process, see
-//! `../shared/recipes/build-deps.md`).
+//! No C++ exception may reach Rust: the file is checked before llama.cpp reads it, and grammars
+//! are compiled, checked and applied by llguidance (pure Rust) — never handed to llama.cpp's
+//! grammar sampler, one order of which aborted the process (`../shared/recipes/build-deps.md`).
 
 use super::{Backend, Completion, Finish, LlmError, OnText, Request};
 use crate::diagnostics::Code;
+use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
@@ -230,7 +230,7 @@ impl Backend for LocalModel {
         }
         let prompt_time = started.elapsed();
 
-        let mut sampler = sampler(grammar, request, self.model.n_vocab());
+        let mut sampler = Sampler::new(grammar, request, self.model.n_vocab());
         let generation_started = Instant::now();
         let mut text = Vec::new();
         let mut shown = 0;
@@ -240,7 +240,7 @@ impl Backend for LocalModel {
         let mut logits_at = batch.n_tokens() - 1;
         let vocab = self.model.vocab();
         while generated < request.max_tokens {
-            let token = sampler.sample(&ctx, logits_at);
+            let token = sampler.sample(&ctx, logits_at, |t| vocab.is_eog(t));
             if vocab.is_eog(token) {
                 finish = Finish::Stop;
                 break;
@@ -299,22 +299,74 @@ pub fn ends_with_keyword(text: &[u8], end: &str) -> bool {
     })
 }
 
-/// The sampler chain: the grammar (when given) first, so that nothing it rejects survives;
-/// a repetition penalty; then greedy decoding at temperature 0, or top-k, temperature and a seeded draw.
-fn sampler(grammar: Option<Matcher>, request: &Request<'_>, n_vocab: i32) -> LlamaSampler {
-    let mut chain = Vec::new();
-    if let Some(matcher) = grammar {
-        chain.push(LlamaSampler::from(matcher));
+/// Sampling: a repetition penalty, then greedy decoding at temperature 0, or top-k, temperature
+/// and a seeded draw; with a grammar, the way llama.cpp's own sampler does it (the recipe in
+/// `../shared/recipes/build-deps.md`): the token drawn without the grammar is checked against
+/// it, and only when the grammar rejects it is the draw repeated over the tokens it allows.
+/// Checking one token costs microseconds, a mask over the 262k-token vocabulary milliseconds;
+/// the model's choice is allowed most of the time. At temperature 0 the result is the same
+/// token as masking first (masking only removes other candidates); at a temperature, a draw
+/// repeated from the allowed tokens has the masked distribution. The grammar is llguidance's
+/// own matcher, never a sampler of llama.cpp's, so no C++ code sees it.
+struct Sampler {
+    chain: LlamaSampler,
+    grammar: Option<Matcher>,
+}
+
+impl Sampler {
+    fn new(grammar: Option<Matcher>, request: &Request<'_>, n_vocab: i32) -> Sampler {
+        // A mild penalty on tokens of the last 64: a small model otherwise repeats a
+        // statement until the token limit.
+        let mut chain = vec![LlamaSampler::penalties(n_vocab, 64, 1.15, 0.0, 0.0)];
+        if request.temperature <= 0.0 {
+            chain.push(LlamaSampler::greedy());
+        } else {
+            chain.push(LlamaSampler::top_k(40));
+            chain.push(LlamaSampler::temp(request.temperature));
+            chain.push(LlamaSampler::dist(request.seed));
+        }
+        Sampler {
+            chain: LlamaSampler::chain_simple(chain),
+            grammar,
+        }
     }
-    // A mild penalty on tokens of the last 64: a small model otherwise repeats a statement
-    // until the token limit. After the grammar, so that it only reorders allowed tokens.
-    chain.push(LlamaSampler::penalties(n_vocab, 64, 1.15, 0.0, 0.0));
-    if request.temperature <= 0.0 {
-        chain.push(LlamaSampler::greedy());
-    } else {
-        chain.push(LlamaSampler::top_k(40));
-        chain.push(LlamaSampler::temp(request.temperature));
-        chain.push(LlamaSampler::dist(request.seed));
+
+    /// The next token from the logits at `at`, accepted by the grammar (which consumes it)
+    /// and recorded for the penalty.
+    fn sample(
+        &mut self,
+        ctx: &LlamaContext<'_>,
+        at: i32,
+        is_eog: impl Fn(LlamaToken) -> bool,
+    ) -> LlamaToken {
+        let mut candidates = ctx.token_data_array_ith(at);
+        self.chain.apply(&mut candidates);
+        let mut token = candidates.selected_token().unwrap_or(LlamaToken(0));
+        if let Some(grammar) = &mut self.grammar {
+            let allowed = if is_eog(token) {
+                grammar.is_stopped() || grammar.is_accepting().unwrap_or(false)
+            } else {
+                !grammar.is_stopped()
+                    && grammar.try_consume_tokens(&[token.0 as u32]).ok() == Some(1)
+            };
+            if !allowed {
+                let mut candidates = ctx.token_data_array_ith(at);
+                // A matcher in an error state constrains nothing (it was checked when built).
+                if let Ok(mask) = grammar.compute_mask_or_eos() {
+                    for c in candidates.data.iter_mut() {
+                        if !mask.is_allowed(c.id().0 as u32) {
+                            c.set_logit(f32::NEG_INFINITY);
+                        }
+                    }
+                }
+                self.chain.apply(&mut candidates);
+                token = candidates.selected_token().unwrap_or(token);
+                if !is_eog(token) {
+                    let _ = grammar.consume_token(token.0 as u32);
+                }
+            }
+        }
+        self.chain.accept(token);
+        token
     }
-    LlamaSampler::chain_simple(chain)
 }

@@ -188,7 +188,7 @@ impl Judge {
             }
         };
         let spec_file = sources.spec_file.expect("a spec");
-        let results = match testrun::run_checked(&checked, spec_file) {
+        let results = match testrun::run_checked(&checked, spec_file, testrun::DEFAULT_MAX_SCANS) {
             Ok(results) => results,
             Err(mut diagnostics) => {
                 sources.adopt_library_files(diagnostics.iter_mut());

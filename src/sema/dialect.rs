@@ -29,6 +29,9 @@ pub struct Profile {
     /// integers, comparison, implicit conversion to and from `LWORD`/`DWORD` (and the other
     /// integers and bit strings of 32 bits or more) and between reference types (RuSTy).
     pub references_are_addresses: bool,
+    /// Type parameters (`FUNCTION MAX<T: ANY_ELEMENTARY> : T`) and variadic inputs
+    /// (`IN : {sized} T...;`), as RuSTy's standard library declares its functions.
+    pub generics: bool,
     /// Vendor names of standard parameters: (function block, vendor name, standard name).
     pub parameter_aliases: &'static [(&'static str, &'static str, &'static str)],
 }
@@ -43,6 +46,7 @@ pub const IEC: Profile = Profile {
     bit_arithmetic: false,
     wrapping_overflow: false,
     references_are_addresses: false,
+    generics: false,
     parameter_aliases: &[],
 };
 
@@ -56,6 +60,7 @@ pub const CODESYS: Profile = Profile {
     bit_arithmetic: true,
     wrapping_overflow: true,
     references_are_addresses: false,
+    generics: false,
     parameter_aliases: VENDOR_PARAMETERS,
 };
 
@@ -107,6 +112,7 @@ pub const SIEMENS: Profile = Profile {
 pub const RUSTY: Profile = Profile {
     name: "rusty",
     references_are_addresses: true,
+    generics: true,
     ..CODESYS
 };
 

@@ -75,6 +75,49 @@ pub struct Project<'a> {
     /// User files given as libraries (`--lib`): declarations only, never reported on.
     library_files: HashSet<FileId>,
     consts: Consts<'a>,
+    /// The type parameters of the POU whose declarations are being resolved (RuSTy's
+    /// `FUNCTION MAX<T: ANY_ELEMENTARY> : T`), by key: `T` resolves to its constraint.
+    generic_scope: Vec<(SmolStr, &'a Ident)>,
+}
+
+/// The call rules of a user POU with RuSTy type parameters or a variadic input, in the terms
+/// of the standard library's markers: the inputs of one type parameter take one type, the
+/// result is that of the first of them when the result type is that parameter, and a variadic
+/// input takes any number of arguments. `None` for other POUs.
+fn generic_markers(pou: &Pou) -> Option<Markers> {
+    let variadic = pou
+        .var_blocks
+        .iter()
+        .flat_map(|b| &b.decls)
+        .find(|d| d.variadic)
+        .and_then(|d| d.names.first());
+    if pou.generics.is_empty() && variadic.is_none() {
+        return None;
+    }
+    let mut markers = Markers {
+        extensible: variadic.map(|n| key(&n.name)),
+        ..Markers::default()
+    };
+    for generic in &pou.generics {
+        let k = key(&generic.name.name);
+        let of_type = |ty: &TypeSpec| matches!(&ty.kind, TypeSpecKind::Named(n) if n.parts.len() == 1 && key(&n.parts[0].name) == k);
+        let inputs: Vec<SmolStr> = pou
+            .var_blocks
+            .iter()
+            .filter(|b| matches!(b.kind, VarKind::Input | VarKind::InOut))
+            .flat_map(|b| &b.decls)
+            .filter(|d| of_type(&d.ty))
+            .flat_map(|d| d.names.iter().map(|n| key(&n.name)))
+            .collect();
+        if pou.return_type.as_ref().is_some_and(of_type) {
+            markers.result = inputs.first().cloned();
+        }
+        // One input may be a whole variadic list: a group of one still ties its arguments.
+        if !inputs.is_empty() {
+            markers.same.push(inputs);
+        }
+    }
+    Some(markers)
 }
 
 /// Named integer constants: global `CONSTANT`s (evaluated on demand) and enumeration values.
@@ -140,6 +183,7 @@ pub fn build<'a>(files: &[SemaFile<'a>], profile: &'static Profile) -> Project<'
         diagnostics: Vec::new(),
         library_files: files.iter().filter(|f| f.library).map(|f| f.id).collect(),
         consts: Consts::default(),
+        generic_scope: Vec::new(),
     };
     let lib = library::library();
     let mut declared = Declared::default();
@@ -264,9 +308,13 @@ impl<'a> Project<'a> {
             match item {
                 Item::Pou(pou) => {
                     let Some(name) = &pou.name else { continue };
-                    let markers = library_text.map(|text| {
-                        library::markers_above(text, pou.span.start as usize).unwrap_or_default()
-                    });
+                    let markers = match library_text {
+                        Some(text) => Some(
+                            library::markers_above(text, pou.span.start as usize)
+                                .unwrap_or_default(),
+                        ),
+                        None => generic_markers(pou),
+                    };
                     let k = markers
                         .as_ref()
                         .and_then(|m| m.name.clone())
@@ -406,6 +454,19 @@ impl<'a> Project<'a> {
     }
 
     fn named_type(&mut self, file: FileId, name: &QualifiedName) -> TypeId {
+        // A type parameter stands for its constraint, a generic category (`ANY_NUM`).
+        if let [only] = name.parts.as_slice()
+            && let Some(&(_, constraint)) = self
+                .generic_scope
+                .iter()
+                .find(|(k, _)| *k == key(&only.name))
+        {
+            let constraint = QualifiedName {
+                parts: vec![constraint.clone()],
+                span: constraint.span,
+            };
+            return self.named_type(file, &constraint);
+        }
         match self.lookup_type(name) {
             Some(t) => t,
             None => {
@@ -425,6 +486,31 @@ impl<'a> Project<'a> {
                 });
                 TypeTable::ERROR
             }
+        }
+    }
+
+    /// T034 for RuSTy's type parameters and variadic inputs in the other dialects.
+    fn rusty_only(&mut self, file: FileId, pou: &Pou) {
+        if self.profile.generics {
+            return;
+        }
+        let variadic = pou
+            .var_blocks
+            .iter()
+            .flat_map(|b| &b.decls)
+            .filter(|d| d.variadic)
+            .map(|d| (d.ty.span, "a variadic input (`T...`)"));
+        let generics = pou
+            .generics
+            .first()
+            .map(|g| (g.name.span, "a type parameter (`<T: ANY_NUM>`)"));
+        let found: Vec<_> = generics.into_iter().chain(variadic).collect();
+        for (span, what) in found {
+            let message = format!(
+                "{what} is not allowed in dialect `{}`: it is RuSTy's, allowed with `--dialect rusty`",
+                self.profile.name
+            );
+            self.error(Code::T034, file, span, message);
         }
     }
 
@@ -575,6 +661,12 @@ impl<'a> Project<'a> {
     fn define_pou(&mut self, id: PouId) {
         let pou = self.pous[id.0 as usize].ast;
         let file = self.pous[id.0 as usize].file;
+        self.generic_scope = pou
+            .generics
+            .iter()
+            .map(|g| (key(&g.name.name), &g.constraint))
+            .collect();
+        self.rusty_only(file, pou);
         let locals = local_constants(pou);
         let mut vars = Vec::new();
         let mut index: HashMap<SmolStr, usize> = HashMap::default();
@@ -690,6 +782,7 @@ impl<'a> Project<'a> {
         info.ret = ret;
         info.base = base;
         info.interfaces = interfaces;
+        self.generic_scope.clear();
         // An accessor's type is its property's.
         if matches!(kind, PouKind::Getter | PouKind::Setter)
             && let Some(parent) = info.parent

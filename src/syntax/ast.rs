@@ -90,6 +90,8 @@ pub struct Pou {
     /// Absent only for property accessors (`GET`/`SET`).
     pub name: Option<Ident>,
     pub modifiers: Vec<Modifier>,
+    /// RuSTy's type parameters: `FUNCTION MAX<T: ANY_ELEMENTARY> : T`.
+    pub generics: Vec<GenericParam>,
     pub return_type: Option<TypeSpec>,
     pub extends: Vec<QualifiedName>,
     pub implements: Vec<QualifiedName>,
@@ -99,6 +101,14 @@ pub struct Pou {
     /// Methods, properties, accessors and actions declared inside this POU.
     pub members: Vec<Pou>,
     pub span: Span,
+}
+
+/// `T: ANY_NUM` in `FUNCTION F<T: ANY_NUM> : T`: within the POU's declarations, `T` stands for
+/// one type of the generic category named by `constraint`.
+#[derive(Clone, Debug)]
+pub struct GenericParam {
+    pub name: Ident,
+    pub constraint: Ident,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,6 +154,8 @@ pub struct VarDecl {
     /// `fb : FB_Axis(nAxis := 3);` — arguments for the instance's initialisation (CODESYS `FB_init`).
     pub init_args: Option<Vec<Arg>>,
     pub init: Option<Expr>,
+    /// RuSTy's `IN : {sized} T...;`: any number of inputs of the type, from this one on.
+    pub variadic: bool,
     pub span: Span,
 }
 

@@ -134,6 +134,14 @@ impl Dumper {
         if let Some(name) = &pou.name {
             let _ = write!(head, " {}", name.name);
         }
+        if !pou.generics.is_empty() {
+            let params: Vec<String> = pou
+                .generics
+                .iter()
+                .map(|g| format!("{}: {}", g.name.name, g.constraint.name))
+                .collect();
+            let _ = write!(head, "<{}>", params.join(", "));
+        }
         if let Some(ret) = &pou.return_type {
             let _ = write!(head, " : {}", type_spec(ret));
         }
@@ -175,6 +183,9 @@ impl Dumper {
             let _ = write!(text, " AT {}", address.text);
         }
         let _ = write!(text, " : {}", type_spec(&decl.ty));
+        if decl.variadic {
+            text.push_str("...");
+        }
         if let Some(edge) = decl.edge {
             let _ = write!(text, " {}", format!("{edge:?}_EDGE").to_uppercase());
         }

@@ -7,7 +7,7 @@
 //! expression moves to the line after it. At most one blank line is kept between lines.
 
 use super::ast::*;
-use super::token::Trivia;
+use super::token::{Trivia, TriviaKind};
 use crate::source::Span;
 use std::fmt::Write;
 
@@ -175,6 +175,14 @@ impl Printer<'_> {
         if let Some(name) = &pou.name {
             let _ = write!(head, " {}", name.name);
         }
+        if !pou.generics.is_empty() {
+            let params: Vec<String> = pou
+                .generics
+                .iter()
+                .map(|g| format!("{}: {}", g.name.name, g.constraint.name))
+                .collect();
+            let _ = write!(head, "<{}>", params.join(", "));
+        }
         if pou.kind == PouKind::Action {
             head.push(':');
         } else if let Some(ret) = &pou.return_type {
@@ -272,7 +280,21 @@ impl Printer<'_> {
             self.members(members, &decl.ty);
             return;
         }
+        if decl.variadic {
+            // RuSTy's `IN : {sized} T...;`: the pragma belongs to the type, so it stays there.
+            self.flush_trivia(decl.span.start);
+            while let Some(t) = self.trivia.get(self.next).copied()
+                && t.kind == TriviaKind::Pragma
+                && t.span.start < decl.ty.span.start
+            {
+                self.next += 1;
+                let _ = write!(text, "{} ", &self.src[t.span.range()]);
+            }
+        }
         text.push_str(&type_spec(&decl.ty));
+        if decl.variadic {
+            text.push_str("...");
+        }
         match decl.edge {
             Some(Edge::Rising) => text.push_str(" R_EDGE"),
             Some(Edge::Falling) => text.push_str(" F_EDGE"),

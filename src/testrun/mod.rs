@@ -18,7 +18,7 @@ pub mod report;
 mod runner;
 pub mod trace;
 
-pub use runner::{Check, StepPoint, TestResult, Verdict};
+pub use runner::{Check, StepPoint, TestResult, Verdict, request_stop, stop_requested};
 
 use crate::diagnostics::Diagnostic;
 use crate::pipeline::{self, Sources};
@@ -29,7 +29,14 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
     pub dialect: Dialect,
+    /// The most scans one test may run ([`DEFAULT_MAX_SCANS`] unless raised): a test whose
+    /// steps add up to more is P008 at the step that passes it, and does not run.
+    pub max_scans: u64,
 }
+
+/// The default scan budget of a test: ten million scans, a few seconds of simulation for a
+/// typical program (about 1.3 M scans/s, BENCHMARKS.md), 28 simulated hours at a 10 ms cycle.
+pub const DEFAULT_MAX_SCANS: u64 = 10_000_000;
 
 /// Everything one `stforge test` run found.
 pub struct Run {
@@ -81,7 +88,7 @@ pub fn run_sources(mut sources: Sources, options: Options) -> Run {
         Err(stopped) => (stopped.pou, Outcome::NotRun(stopped.diagnostics)),
         Ok(checked) => {
             let spec_file = sources.spec_file.expect("a spec");
-            let outcome = match run_checked(&checked, spec_file) {
+            let outcome = match run_checked(&checked, spec_file, options.max_scans) {
                 Ok(results) => Outcome::Ran(results),
                 Err(diagnostics) => Outcome::NotRun(diagnostics),
             };
@@ -102,8 +109,9 @@ pub fn run_sources(mut sources: Sources, options: Options) -> Run {
 pub fn run_checked(
     checked: &pipeline::Checked,
     spec_file: FileId,
+    max_scans: u64,
 ) -> Result<Vec<TestResult>, Vec<Diagnostic>> {
-    let plan = runner::plan(&checked.spec, spec_file, &checked.program)?;
+    let plan = runner::plan(&checked.spec, spec_file, &checked.program, max_scans)?;
     Ok(plan.run_all(&checked.program, &checked.properties))
 }
 

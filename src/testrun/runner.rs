@@ -15,7 +15,22 @@ use crate::source::{FileId, Span};
 use crate::spec::values::{literal_value, to_value};
 use crate::spec::{self, Expected, Spec};
 use crate::value::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+/// Set (by the Ctrl-C handler of `stforge test`) to stop every running test at its next
+/// scan; a test stopped so ends with R010.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Asks every running test to stop at its next scan.
+pub fn request_stop() {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// Whether [`request_stop`] was called.
+pub fn stop_requested() -> bool {
+    STOP.load(Ordering::Relaxed)
+}
 
 /// The outcome of one `[[test]]`.
 #[derive(Clone, Debug)]
@@ -86,11 +101,16 @@ pub struct Plan<'s> {
     tests: Vec<PlannedTest<'s>>,
     cycle_ns: i128,
     spec_file: FileId,
+    /// The scan budget of each test.
+    max_scans: u64,
 }
 
 struct PlannedTest<'s> {
     name: &'s str,
     steps: Vec<PlannedStep<'s>>,
+    /// The first step (0-based) at which the test's scans so far exceed the scan budget, with
+    /// that count: such a test does not run.
+    over_budget: Option<(usize, u64)>,
 }
 
 struct PlannedStep<'s> {
@@ -119,6 +139,7 @@ pub fn plan<'s>(
     spec: &'s Spec,
     spec_file: FileId,
     program: &Program,
+    max_scans: u64,
 ) -> Result<Plan<'s>, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     let ty_of = |name: &spec::Text, diagnostics: &mut Vec<Diagnostic>| {
@@ -159,9 +180,8 @@ pub fn plan<'s>(
     let tests = spec
         .tests
         .iter()
-        .map(|test| PlannedTest {
-            name: &test.name.text,
-            steps: test
+        .map(|test| {
+            let steps: Vec<PlannedStep> = test
                 .steps
                 .iter()
                 .map(|step| {
@@ -201,11 +221,16 @@ pub fn plan<'s>(
                     PlannedStep {
                         span: step.span,
                         set,
-                        scans: 1 + u64::try_from(cycles).unwrap_or(0),
+                        scans: u64::try_from(cycles).map_or(u64::MAX, |c| c.saturating_add(1)),
                         expect,
                     }
                 })
-                .collect(),
+                .collect();
+            PlannedTest {
+                name: &test.name.text,
+                over_budget: over_budget(&steps, max_scans),
+                steps,
+            }
         })
         .collect();
     if !diagnostics.is_empty() {
@@ -217,6 +242,16 @@ pub fn plan<'s>(
         tests,
         cycle_ns: spec.cycle_ns,
         spec_file,
+        max_scans,
+    })
+}
+
+/// The first step after which a test has run more than `max_scans` scans, and that count.
+fn over_budget(steps: &[PlannedStep<'_>], max_scans: u64) -> Option<(usize, u64)> {
+    let mut total = 0u64;
+    steps.iter().enumerate().find_map(|(index, step)| {
+        total = total.saturating_add(step.scans);
+        (total > max_scans).then_some((index, total))
     })
 }
 
@@ -291,6 +326,19 @@ impl Plan<'_> {
         let mut monitor = properties.monitor();
         let mut scans = 0u64;
         let mut time_ns = machine.now_ns();
+        if let Some((index, needed)) = test.over_budget {
+            let step = &test.steps[index];
+            return Verdict::Error {
+                at: StepPoint {
+                    step: index + 1,
+                    span: step.span,
+                    scan: 0,
+                    time_ns,
+                    inputs: self.inputs(&machine),
+                },
+                diagnostic: self.over_budget(step.span, index + 1, needed),
+            };
+        }
         for (index, step) in test.steps.iter().enumerate() {
             let at = |machine: &Machine<'_>, scans, time_ns| StepPoint {
                 step: index + 1,
@@ -314,6 +362,12 @@ impl Plan<'_> {
             // expectations; one violated earlier ends the test there.
             let mut violated = Vec::new();
             for scan in 0..step.scans {
+                if stop_requested() {
+                    return Verdict::Error {
+                        at: at(&machine, scans, time_ns),
+                        diagnostic: self.interrupted(step.span, scans),
+                    };
+                }
                 time_ns = machine.now_ns();
                 scans += 1;
                 let scanned = machine.scan();
@@ -374,10 +428,52 @@ impl Plan<'_> {
             .collect()
     }
 
+    /// P008 at the step where a test would pass its scan budget.
+    fn over_budget(&self, step: Span, number: usize, needed: u64) -> Diagnostic {
+        // The count saturates: a wait that long is "at least" that many scans.
+        let needed = match needed {
+            u64::MAX => format!("at least {}", thousands(needed)),
+            _ => thousands(needed),
+        };
+        Diagnostic::new(
+            Code::P008,
+            self.spec_file,
+            step,
+            format!(
+                "the test would run {needed} scans by the end of step {number}, more than the \
+                 scan budget of {} (raise it with `--max-scans`)",
+                thousands(self.max_scans)
+            ),
+        )
+    }
+
+    /// R010 at the step a test was running when the run was interrupted.
+    fn interrupted(&self, step: Span, scans: u64) -> Diagnostic {
+        Diagnostic::new(
+            Code::R010,
+            self.spec_file,
+            step,
+            format!("the run was interrupted after scan {}", thousands(scans)),
+        )
+    }
+
     /// P007 at a spec step: the step names a variable the machine cannot set or read.
     fn unsupported(&self, step: Span, what: String) -> Diagnostic {
         Diagnostic::new(Code::P007, self.spec_file, step, format!("a test {what}"))
     }
+}
+
+/// `864,000,001`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// A violated property as a failed check of the step, for the reports.

@@ -228,18 +228,26 @@ fn var_decl_with<'a>(
         .then(address.or_not())
         .then_ignore(tok(K::Colon))
         .then(type_spec.clone())
+        // RuSTy's variadic `T...` (lexed `..` then `.`).
+        .then(
+            tok(K::DotDot)
+                .then(tok(K::Dot))
+                .or_not()
+                .map(|v| v.is_some()),
+        )
         .then(edge.or_not())
         .then(args(src, expr.clone()).or_not())
         .then(tok(K::Assign).ignore_then(init).or_not())
         .then_ignore(expect(K::Semi))
         .map_with(
-            |(((((names, address), ty), edge), init_args), init), e| VarDecl {
+            |((((((names, address), ty), variadic), edge), init_args), init), e| VarDecl {
                 names,
                 address,
                 ty,
                 edge,
                 init_args,
                 init,
+                variadic,
                 span: span_of(e),
             },
         )
@@ -257,6 +265,7 @@ fn var_decl_with<'a>(
             edge: None,
             init_args: None,
             init: None,
+            variadic: false,
             span: span_of(e),
         })))
         .boxed()

@@ -104,9 +104,22 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
                         .or_not()
                         .boxed()
                 };
+                // RuSTy's type parameters: `<T: ANY_NUM, U: ANY>` after the name.
+                let generic = ident(src)
+                    .then_ignore(tok(K::Colon))
+                    .then(ident(src))
+                    .map(|(name, constraint)| GenericParam { name, constraint });
+                let generics = generic
+                    .separated_by(tok(K::Comma))
+                    .at_least(1)
+                    .collect::<Vec<_>>()
+                    .delimited_by(tok(K::Lt), tok(K::Gt))
+                    .or_not()
+                    .map(Option::unwrap_or_default);
                 start
                     .ignore_then(modifiers)
                     .then(name)
+                    .then(generics)
                     .then(return_type)
                     .then(tok(K::Extends).ignore_then(name_list.clone()).or_not())
                     .then(tok(K::Implements).ignore_then(name_list.clone()).or_not())
@@ -126,7 +139,13 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
                     .then_ignore(opt_semi())
                     .map_with(
                         move |(
-                            (((((modifiers, name), return_type), extends), implements), var_blocks),
+                            (
+                                (
+                                    ((((modifiers, name), generics), return_type), extends),
+                                    implements,
+                                ),
+                                var_blocks,
+                            ),
                             parts,
                         ),
                               e| {
@@ -142,6 +161,7 @@ pub fn item<'a>(src: &'a str) -> impl Parser<'a, Tokens<'a>, Item, Extra> {
                                 kind,
                                 name,
                                 modifiers,
+                                generics,
                                 return_type,
                                 extends: extends.unwrap_or_default(),
                                 implements: implements.unwrap_or_default(),
