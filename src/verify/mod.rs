@@ -4,6 +4,8 @@
 //! - [`symbolic`] encodes one scan as z3 terms, with the meaning `value` gives every operation;
 //! - [`system`] makes the program a transition system (state, inputs, clock, monitors) and says
 //!   what each goal asks of a scan;
+//! - [`invariants`] finds, once per program, invariants that every state of an induction may
+//!   assume (Houdini over templates of step logic and timers);
 //! - [`engine`] runs bounded model checking and k-induction per goal, each solver call
 //!   time-boxed;
 //! - [`replay`] runs every counterexample on the simulator before it is reported.
@@ -15,6 +17,7 @@
 //! more passes than it was unrolled for, a counterexample that depends on an unmodelled value).
 
 mod engine;
+mod invariants;
 pub mod replay;
 pub mod report;
 mod symbolic;
@@ -56,9 +59,11 @@ impl Default for Options {
 /// The verdict on one goal.
 #[derive(Clone, Debug)]
 pub enum Verdict {
-    /// By k-induction at `k` (no depth bound).
+    /// By k-induction at `k` (no depth bound), each state of the induction strengthened by
+    /// `invariants` proved invariants (0: plain k-induction).
     Proved {
         k: u32,
+        invariants: usize,
     },
     /// A counterexample the simulator replays to the same failure.
     Violated {
@@ -96,6 +101,11 @@ pub struct Report {
     pub results: Vec<GoalResult>,
     /// Values the encoding leaves unconstrained (REAL arithmetic, STRING values).
     pub approximations: Vec<&'static str>,
+    /// The invariant search, once for the program: how many invariants it proved, its time,
+    /// and why it found none where it stopped early.
+    pub invariants: usize,
+    pub invariants_elapsed: Duration,
+    pub invariants_note: Option<String>,
 }
 
 /// The goals of a program: its properties, then every place where a fault or an unfinished loop
@@ -117,7 +127,7 @@ fn goals(system: &System<'_>) -> Vec<(Goal, String, &'static str, FileId, Span)>
             ));
         }
     }
-    let (state, _) = system.arbitrary("probe");
+    let (state, _) = system.arbitrary("probe", None);
     let (scan, _, _) = system.scan(&state, 0);
     let mut sites: Vec<(Goal, String, &'static str, FileId, Span)> = Vec::new();
     for f in &scan.faults {
@@ -174,10 +184,17 @@ pub fn verify(
     let limits = Limits {
         unwind: options.unwind,
     };
-    let goals = {
+    let started = Instant::now();
+    let (goals, found) = {
         let system = System::new(program, properties, cycle_ns, cycle_range_ns, limits);
-        goals(&system)
+        let goals = goals(&system);
+        // Half the time of one goal: a search that does not finish proves nothing and costs
+        // the goals no more than that.
+        let found = invariants::discover(&system, started + options.timeout / 2);
+        (goals, found)
     };
+    let invariants_elapsed = started.elapsed();
+    let strengthening = &found.invariants;
     let checked: Vec<(GoalResult, Vec<&'static str>)> = goals
         .into_par_iter()
         .map(|(goal, name, kind, file, span)| {
@@ -192,8 +209,8 @@ pub fn verify(
                 unsupported: Vec::new(),
                 approximations: Vec::new(),
             };
-            let outcome = engine::check(&system, &goal, &budget, &mut encoded);
-            let verdict = judge(&system, &goal, outcome, &encoded);
+            let outcome = engine::check(&system, &goal, &budget, strengthening, &mut encoded);
+            let verdict = judge(&system, &goal, outcome, strengthening.len(), &encoded);
             let result = GoalResult {
                 goal,
                 name,
@@ -220,12 +237,21 @@ pub fn verify(
     Report {
         results,
         approximations,
+        invariants: found.invariants.len(),
+        invariants_elapsed,
+        invariants_note: found.reason,
     }
 }
 
 /// An engine's outcome as a verdict: counterexamples replayed, proofs checked for what the
 /// encoding could not express.
-fn judge(system: &System<'_>, goal: &Goal, outcome: Outcome, encoded: &Encoded) -> Verdict {
+fn judge(
+    system: &System<'_>,
+    goal: &Goal,
+    outcome: Outcome,
+    invariants: usize,
+    encoded: &Encoded,
+) -> Verdict {
     match outcome {
         Outcome::Proved { .. } | Outcome::Unknown { .. } if !encoded.unsupported.is_empty() => {
             let u = &encoded.unsupported[0];
@@ -234,7 +260,7 @@ fn judge(system: &System<'_>, goal: &Goal, outcome: Outcome, encoded: &Encoded) 
                 reason: format!("the verifier does not support {} (R006)", u.what),
             }
         }
-        Outcome::Proved { k } => Verdict::Proved { k },
+        Outcome::Proved { k } => Verdict::Proved { k, invariants },
         Outcome::Unknown { depth, reason } => Verdict::Unknown { depth, reason },
         Outcome::Violated { scans } => {
             let replay = replay::replay(system, &scans);
@@ -277,7 +303,7 @@ fn downgrade_for_loops(results: &mut [GoalResult], unwind: u32) {
         return;
     };
     for r in results.iter_mut() {
-        if let Verdict::Proved { k } = r.verdict
+        if let Verdict::Proved { k, .. } = r.verdict
             && !matches!(r.goal, Goal::Unwind(_))
         {
             r.verdict = Verdict::Unknown {

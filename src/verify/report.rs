@@ -26,7 +26,11 @@ fn time(ns: i128) -> String {
 /// The verdict in one word and its detail.
 fn verdict_line(r: &GoalResult) -> (&'static str, String) {
     match &r.verdict {
-        Verdict::Proved { k } => ("PROVED", format!("k-induction, k = {k}")),
+        Verdict::Proved { k, invariants: 0 } => ("PROVED", format!("k-induction, k = {k}")),
+        Verdict::Proved { k, invariants } => (
+            "PROVED",
+            format!("k-induction with {invariants} invariants, k = {k}"),
+        ),
         Verdict::Violated { trace, replay } => {
             let at = trace.len();
             let when = replay.scans.get(at - 1).map_or(0, |s| s.time_ns);
@@ -185,10 +189,11 @@ pub fn json(pou: &str, report: &Report, files: &SourceMap) -> Json {
                 "milliseconds": r.elapsed.as_millis() as u64,
             });
             match &r.verdict {
-                Verdict::Proved { k } => {
+                Verdict::Proved { k, invariants } => {
                     o["verdict"] = json!("proved");
                     o["engine"] = json!("k-induction");
                     o["k"] = json!(k);
+                    o["invariants"] = json!(invariants);
                 }
                 Verdict::Violated { replay, .. } => {
                     o["verdict"] = json!("violated");
@@ -214,6 +219,9 @@ pub fn json(pou: &str, report: &Report, files: &SourceMap) -> Json {
         "pou": pou,
         "results": results,
         "approximations": report.approximations,
+        "invariants": report.invariants,
+        "invariants_milliseconds": report.invariants_elapsed.as_millis() as u64,
+        "invariants_note": report.invariants_note,
     })
 }
 
