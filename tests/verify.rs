@@ -105,8 +105,10 @@ const NOT_FOUND: &[(&str, &str)] = &[
         "a sum over the sample array: z3 times out",
     ),
     // REAL arithmetic is not modelled: its values are unconstrained, so the counterexample found
-    // does not replay and the verdict is `unknown` by design.
+    // does not replay and the verdict is `unknown` by design (a model whose REAL values happen
+    // to replay is luck: `bug_no_clamp` was found so before the queries changed).
     ("analog_input/bug_div_zero", "REAL arithmetic not modelled"),
+    ("analog_input/bug_no_clamp", "REAL arithmetic not modelled"),
     (
         "pi_controller/bug_no_output_clamp",
         "REAL arithmetic not modelled",
@@ -284,7 +286,7 @@ fn the_counterexample_is_printed_as_a_trace_table() {
         text.contains(
             "counterexample: invariant \"stop_dominates\"\n\
              scan  time  Start (in)  StopNC (in)  OverloadOK (in)  Motor (out)\n\
-             1 <   T#0s  TRUE        FALSE        TRUE             TRUE\n\
+             1 <   T#0s  TRUE        FALSE        FALSE            TRUE\n\
              < scan 1: invariant \"stop_dominates\" fails\n"
         ),
         "{text}"
