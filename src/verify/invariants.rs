@@ -231,7 +231,7 @@ fn candidates(system: &System<'_>) -> Vec<Candidate> {
             (Sym::Bool(_), _) => bools.push(slot),
             (Sym::Bits(_, x), Sym::Bits(_, init)) => {
                 let leaves = ite_leaves(&Dynamic::from_ast(x));
-                if x.get_size() == TIME_BITS && leaves.iter().any(|l| *l == now) {
+                if x.get_size() == TIME_BITS && leaves.contains(&now) {
                     stamps.push(slot);
                 } else if x.get_size() <= 32 {
                     let mut values: Vec<u64> = init.as_u64().into_iter().collect();
