@@ -159,8 +159,10 @@ pub fn check(
         }
         assumed = k;
         // An inductive step that is hard for z3 may take at most half the time left, so that
-        // BMC keeps looking for a violation with the rest.
-        match step.check(&step_scans[k].bad(goal), budget, 2) {
+        // BMC keeps looking for a violation with the rest; the first (most proofs close at
+        // k = 1, some only after seconds of z3) may take it all.
+        let share = if k == 1 { 1 } else { 2 };
+        match step.check(&step_scans[k].bad(goal), budget, share) {
             Ok(None) if encoded.unsupported.is_empty() => {
                 return Outcome::Proved { k: k as u32 };
             }
