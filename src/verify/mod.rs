@@ -59,11 +59,9 @@ impl Default for Options {
 /// The verdict on one goal.
 #[derive(Clone, Debug)]
 pub enum Verdict {
-    /// By k-induction at `k` (no depth bound), each state of the induction strengthened by
-    /// `invariants` proved invariants (0: plain k-induction).
+    /// By k-induction at `k` (no depth bound).
     Proved {
         k: u32,
-        invariants: usize,
     },
     /// A counterexample the simulator replays to the same failure.
     Violated {
@@ -93,6 +91,8 @@ pub struct GoalResult {
     pub file: FileId,
     pub span: Span,
     pub verdict: Verdict,
+    /// How many proved invariants every state of the induction assumed (0: plain k-induction).
+    pub invariants: usize,
     pub elapsed: Duration,
 }
 
@@ -210,7 +210,7 @@ pub fn verify(
                 approximations: Vec::new(),
             };
             let outcome = engine::check(&system, &goal, &budget, strengthening, &mut encoded);
-            let verdict = judge(&system, &goal, outcome, strengthening.len(), &encoded);
+            let verdict = judge(&system, &goal, outcome, &encoded);
             let result = GoalResult {
                 goal,
                 name,
@@ -218,6 +218,7 @@ pub fn verify(
                 file,
                 span,
                 verdict,
+                invariants: strengthening.len(),
                 elapsed: started.elapsed(),
             };
             (result, encoded.approximations)
@@ -245,13 +246,7 @@ pub fn verify(
 
 /// An engine's outcome as a verdict: counterexamples replayed, proofs checked for what the
 /// encoding could not express.
-fn judge(
-    system: &System<'_>,
-    goal: &Goal,
-    outcome: Outcome,
-    invariants: usize,
-    encoded: &Encoded,
-) -> Verdict {
+fn judge(system: &System<'_>, goal: &Goal, outcome: Outcome, encoded: &Encoded) -> Verdict {
     match outcome {
         Outcome::Proved { .. } | Outcome::Unknown { .. } if !encoded.unsupported.is_empty() => {
             let u = &encoded.unsupported[0];
@@ -260,7 +255,7 @@ fn judge(
                 reason: format!("the verifier does not support {} (R006)", u.what),
             }
         }
-        Outcome::Proved { k } => Verdict::Proved { k, invariants },
+        Outcome::Proved { k } => Verdict::Proved { k },
         Outcome::Unknown { depth, reason } => Verdict::Unknown { depth, reason },
         Outcome::Violated { scans } => {
             let replay = replay::replay(system, &scans);
@@ -303,7 +298,7 @@ fn downgrade_for_loops(results: &mut [GoalResult], unwind: u32) {
         return;
     };
     for r in results.iter_mut() {
-        if let Verdict::Proved { k, .. } = r.verdict
+        if let Verdict::Proved { k } = r.verdict
             && !matches!(r.goal, Goal::Unwind(_))
         {
             r.verdict = Verdict::Unknown {

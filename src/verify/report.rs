@@ -26,10 +26,10 @@ fn time(ns: i128) -> String {
 /// The verdict in one word and its detail.
 fn verdict_line(r: &GoalResult) -> (&'static str, String) {
     match &r.verdict {
-        Verdict::Proved { k, invariants: 0 } => ("PROVED", format!("k-induction, k = {k}")),
-        Verdict::Proved { k, invariants } => (
+        Verdict::Proved { k } if r.invariants == 0 => ("PROVED", format!("k-induction, k = {k}")),
+        Verdict::Proved { k } => (
             "PROVED",
-            format!("k-induction with {invariants} invariants, k = {k}"),
+            format!("k-induction with {} invariants, k = {k}", r.invariants),
         ),
         Verdict::Violated { trace, replay } => {
             let at = trace.len();
@@ -189,11 +189,11 @@ pub fn json(pou: &str, report: &Report, files: &SourceMap) -> Json {
                 "milliseconds": r.elapsed.as_millis() as u64,
             });
             match &r.verdict {
-                Verdict::Proved { k, invariants } => {
+                Verdict::Proved { k } => {
                     o["verdict"] = json!("proved");
                     o["engine"] = json!("k-induction");
                     o["k"] = json!(k);
-                    o["invariants"] = json!(invariants);
+                    o["invariants"] = json!(r.invariants);
                 }
                 Verdict::Violated { replay, .. } => {
                     o["verdict"] = json!("violated");
