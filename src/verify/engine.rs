@@ -3,9 +3,12 @@
 //! depth bound. Every solver call has a time limit; what runs out of time or depth is
 //! `unknown`, never `proved`.
 
+use super::invariants::Candidate;
 use super::symbolic::{Sym, Unsupported};
 use super::system::{Goal, Scan, State, System, bind};
+use std::borrow::Borrow;
 use std::time::Instant;
+use z3::ast::Bool;
 use z3::{Model, Params, SatResult, Solver};
 
 /// What an engine concluded about one goal.
@@ -43,83 +46,212 @@ pub struct Budget {
     pub deadline: Instant,
 }
 
-/// Checks one goal: BMC to `budget.depth` interleaved with k-induction.
-pub fn check(system: &System<'_>, goal: &Goal, budget: &Budget, encoded: &mut Encoded) -> Outcome {
-    let base = Solver::new();
-    let step = Solver::new();
+/// Checks one goal: BMC to `budget.depth` interleaved with k-induction, whose every state
+/// assumes the `invariants` (proved beforehand, [`super::invariants`]).
+pub fn check(
+    system: &System<'_>,
+    goal: &Goal,
+    budget: &Budget,
+    invariants: &[Candidate],
+    encoded: &mut Encoded,
+) -> Outcome {
+    let mut base = Query::default();
+    let mut step = Query::default();
     let mut base_state = system.initial();
     let mut base_scans: Vec<Scan> = Vec::new();
-    let (first, valid) = system.arbitrary("s0");
-    step.assert(&valid);
+    let own_monitor = match goal {
+        Goal::Property(p) => Some(*p),
+        _ => None,
+    };
+    let (first, valid) = system.arbitrary("s0", own_monitor);
+    step.assert(valid);
+    // The invariants on the first state: the scans after it finish, so they keep them.
+    for inv in invariants {
+        step.assert(inv.term(&first));
+    }
     let mut step_state = first;
     let mut step_scans: Vec<Scan> = Vec::new();
-    for k in 1..=budget.depth as usize {
-        // Base case: a violation in scan k from the initial state.
-        let scan = extend(system, &base, &mut base_state, k, "b", encoded);
-        if let Some(previous) = base_scans.last() {
-            base.assert(previous.finished());
-            base.assert(previous.bad(goal).not());
+    let mut assumed = 0;
+    // Why k-induction stopped before the depth, if it did: BMC goes on without it.
+    let mut induction_stopped: Option<String> = None;
+    // Base case: no first violation in scans 1 ..= checked.
+    let mut checked = 0;
+    let depth = budget.depth as usize;
+    for k in (1..=depth).filter(|k| induction_at(*k) || *k == depth) {
+        // Base case: the first violation in one of the scans checked + 1 ..= k (one query for
+        // the range keeps the number of BMC queries logarithmic in the depth).
+        let mut range: Vec<(Scan, Bool)> = Vec::new();
+        let mut seen = Bool::from_bool(false);
+        for n in checked + 1..=k {
+            let scan = extend(system, &mut base, &mut base_state, n, "b", encoded);
+            let bad = scan.bad(goal);
+            // Until the first violation every scan finishes: a fault ends the run.
+            base.assert(Bool::or(&[&seen, &bad, &scan.finished()]));
+            seen = Bool::or(&[&seen, &bad]);
+            range.push((scan, bad));
         }
-        base.push();
-        base.assert(scan.bad(goal));
-        match timed(&base, budget) {
+        match base.check(&seen, budget, 1) {
             Err(reason) => {
                 return Outcome::Unknown {
-                    depth: k as u32 - 1,
+                    depth: checked as u32,
                     reason,
                 };
             }
-            Ok(SatResult::Sat) => {
-                let model = base.get_model().expect("a model after sat");
+            Ok(Some(model)) => {
+                // The shortest counterexample: the first scan of the range where one exists.
+                let mut earlier: Vec<Bool> = Vec::new();
+                let mut found = None;
+                for (i, (scan, bad)) in range.iter().enumerate() {
+                    if i + 1 == range.len() {
+                        found = Some((i, model));
+                        break;
+                    }
+                    let here = Bool::and(&[Bool::and(&earlier), bad.clone()]);
+                    match base.check(&here, budget, 1) {
+                        Ok(Some(m)) => {
+                            found = Some((i, m));
+                            break;
+                        }
+                        Ok(None) => {}
+                        Err(_) => {
+                            // Out of time: the range's model is a counterexample too.
+                            let first = range
+                                .iter()
+                                .position(|(_, b)| {
+                                    model.eval(b, true).and_then(|b| b.as_bool()) == Some(true)
+                                })
+                                .expect("a violation in the range");
+                            found = Some((first, model));
+                            break;
+                        }
+                    }
+                    earlier.push(scan.finished());
+                    earlier.push(bad.not());
+                }
+                let (first, model) = found.expect("the range has a violation");
                 let mut all = std::mem::take(&mut base_scans);
-                all.push(scan);
+                all.extend(range.into_iter().take(first + 1).map(|(scan, _)| scan));
                 return Outcome::Violated {
                     scans: all.iter().map(|s| read_step(&model, s)).collect(),
                 };
             }
-            _ => {}
+            Ok(None) => {}
         }
-        base.pop(1);
-        base_scans.push(scan);
+        for (scan, bad) in range {
+            base.assert(scan.finished());
+            base.assert(bad.not());
+            base_scans.push(scan);
+        }
+        checked = k;
+        if induction_stopped.is_some() {
+            continue;
+        }
         // Inductive step: k scans where the goal held, from any state, then scan k + 1.
         while step_scans.len() < k + 1 {
             let n = step_scans.len() + 1;
-            let scan = extend(system, &step, &mut step_state, n, "s", encoded);
+            let scan = extend(system, &mut step, &mut step_state, n, "s", encoded);
             step_scans.push(scan);
         }
-        let hypothesis = &step_scans[k - 1];
-        step.assert(hypothesis.finished());
-        step.assert(hypothesis.bad(goal).not());
-        step.push();
-        step.assert(step_scans[k].bad(goal));
-        let result = timed(&step, budget);
-        step.pop(1);
-        match result {
-            Ok(SatResult::Unsat) if encoded.unsupported.is_empty() => {
+        // The hypothesis: scans 1 ..= k finished and the goal held in them.
+        for hypothesis in &step_scans[assumed..k] {
+            step.assert(hypothesis.finished());
+            step.assert(hypothesis.bad(goal).not());
+        }
+        assumed = k;
+        // An inductive step that is hard for z3 may take at most half the time left, so that
+        // BMC keeps looking for a violation with the rest; the first (most proofs close at
+        // k = 1, some only after seconds of z3) may take it all.
+        let share = if k == 1 { 1 } else { 2 };
+        match step.check(&step_scans[k].bad(goal), budget, share) {
+            Ok(None) if encoded.unsupported.is_empty() => {
                 return Outcome::Proved { k: k as u32 };
             }
             Err(reason) => {
-                return Outcome::Unknown {
-                    depth: k as u32,
-                    reason,
-                };
+                induction_stopped = Some(format!("k-induction stopped at k = {k}: {reason}"))
             }
             _ => {}
         }
     }
     Outcome::Unknown {
         depth: budget.depth,
-        reason: format!(
-            "no violation in {} scans, and k-induction did not close up to k = {}",
-            budget.depth, budget.depth
-        ),
+        reason: match induction_stopped {
+            Some(why) => format!("no violation in {} scans, and {why}", budget.depth),
+            None => format!(
+                "no violation in {} scans, and k-induction did not close up to k = {}",
+                budget.depth, budget.depth
+            ),
+        },
     }
 }
 
-/// Adds scan `n` after `state` to a solver: its transition and its assumptions.
+/// Whether the inductive step is tried at `k`: at 1 to 4, then at 6, 8, 12, 16, 24, 32, …
+/// A step that holds at `k` holds at every larger k (its chain's last k scans are a chain of
+/// k), so skipping some only may report a larger k; the base case is checked at every depth.
+/// Failing steps cost the most on long chains, and they would leave BMC no time.
+fn induction_at(k: usize) -> bool {
+    let p = k.next_power_of_two();
+    k <= 4 || k == p || k == p / 4 * 3
+}
+
+/// Facts checked by a fresh solver each time. z3 preprocesses the first check of a solver
+/// (constants propagated through the scans, equalities solved, then bit-blasting) but not the
+/// incremental checks after a push; over the 64-bit clock of a timer program the incremental
+/// ones were ten times slower than solving each query anew.
+#[derive(Default)]
+pub struct Query {
+    facts: Vec<Bool>,
+}
+
+impl Query {
+    pub fn assert(&mut self, fact: impl Borrow<Bool>) {
+        self.facts.push(fact.borrow().clone());
+    }
+
+    /// Whether the facts and `goal` can hold together, with at most `1 / share` of the time
+    /// left: a model if they can, `None` if they cannot, the reason if z3 did not decide.
+    pub fn check(&self, goal: &Bool, budget: &Budget, share: u32) -> Result<Option<Model>, String> {
+        check_until(&self.facts, goal, budget.deadline, share)
+    }
+}
+
+/// [`Query::check`] of `facts` and `goal` by `deadline`.
+pub fn check_until(
+    facts: &[Bool],
+    goal: &Bool,
+    deadline: Instant,
+    share: u32,
+) -> Result<Option<Model>, String> {
+    let left = deadline.saturating_duration_since(Instant::now()) / share;
+    if left.is_zero() {
+        return Err("the time limit was reached".into());
+    }
+    let solver = Solver::new();
+    let mut params = Params::new();
+    params.set_u32(
+        "timeout",
+        left.as_millis().clamp(1, u32::MAX as u128) as u32,
+    );
+    solver.set_params(&params);
+    for f in facts {
+        solver.assert(f);
+    }
+    solver.assert(goal);
+    match solver.check() {
+        SatResult::Unknown => Err(format!(
+            "z3 gave up: {}",
+            solver
+                .get_reason_unknown()
+                .unwrap_or_else(|| "no reason given".into())
+        )),
+        SatResult::Sat => Ok(Some(solver.get_model().expect("a model after sat"))),
+        SatResult::Unsat => Ok(None),
+    }
+}
+
+/// Adds scan `n` after `state` to a query: its transition and its assumptions.
 fn extend(
     system: &System<'_>,
-    solver: &Solver,
+    query: &mut Query,
     state: &mut State,
     n: usize,
     tag: &str,
@@ -140,34 +272,12 @@ fn extend(
             encoded.approximations.push(a);
         }
     }
-    solver.assert(&scan.assume);
+    query.assert(&scan.assume);
     // Fresh terms for the next state keep every scan's terms small.
-    let (next, _) = system.arbitrary(&format!("{tag}{n}"));
-    solver.assert(bind(&next, &scan.next));
+    let (next, _) = system.arbitrary(&format!("{tag}{n}"), None);
+    query.assert(bind(&next, &scan.next));
     *state = next;
     scan
-}
-
-fn timed(solver: &Solver, budget: &Budget) -> Result<SatResult, String> {
-    let left = budget.deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err("the time limit was reached".into());
-    }
-    let mut params = Params::new();
-    params.set_u32(
-        "timeout",
-        left.as_millis().clamp(1, u32::MAX as u128) as u32,
-    );
-    solver.set_params(&params);
-    match solver.check() {
-        SatResult::Unknown => Err(format!(
-            "z3 gave up: {}",
-            solver
-                .get_reason_unknown()
-                .unwrap_or_else(|| "no reason given".into())
-        )),
-        result => Ok(result),
-    }
 }
 
 fn read_step(model: &Model, scan: &Scan) -> TraceStep {

@@ -4,6 +4,8 @@
 //! - [`symbolic`] encodes one scan as z3 terms, with the meaning `value` gives every operation;
 //! - [`system`] makes the program a transition system (state, inputs, clock, monitors) and says
 //!   what each goal asks of a scan;
+//! - [`invariants`] finds, once per program, invariants that every state of an induction may
+//!   assume (Houdini over templates of step logic and timers);
 //! - [`engine`] runs bounded model checking and k-induction per goal, each solver call
 //!   time-boxed;
 //! - [`replay`] runs every counterexample on the simulator before it is reported.
@@ -15,6 +17,7 @@
 //! more passes than it was unrolled for, a counterexample that depends on an unmodelled value).
 
 mod engine;
+mod invariants;
 pub mod replay;
 pub mod report;
 mod symbolic;
@@ -88,6 +91,8 @@ pub struct GoalResult {
     pub file: FileId,
     pub span: Span,
     pub verdict: Verdict,
+    /// How many proved invariants every state of the induction assumed (0: plain k-induction).
+    pub invariants: usize,
     pub elapsed: Duration,
 }
 
@@ -96,6 +101,11 @@ pub struct Report {
     pub results: Vec<GoalResult>,
     /// Values the encoding leaves unconstrained (REAL arithmetic, STRING values).
     pub approximations: Vec<&'static str>,
+    /// The invariant search, once for the program: how many invariants it proved, its time,
+    /// and why it found none where it stopped early.
+    pub invariants: usize,
+    pub invariants_elapsed: Duration,
+    pub invariants_note: Option<String>,
 }
 
 /// The goals of a program: its properties, then every place where a fault or an unfinished loop
@@ -117,7 +127,7 @@ fn goals(system: &System<'_>) -> Vec<(Goal, String, &'static str, FileId, Span)>
             ));
         }
     }
-    let (state, _) = system.arbitrary("probe");
+    let (state, _) = system.arbitrary("probe", None);
     let (scan, _, _) = system.scan(&state, 0);
     let mut sites: Vec<(Goal, String, &'static str, FileId, Span)> = Vec::new();
     for f in &scan.faults {
@@ -174,10 +184,17 @@ pub fn verify(
     let limits = Limits {
         unwind: options.unwind,
     };
-    let goals = {
+    let started = Instant::now();
+    let (goals, found) = {
         let system = System::new(program, properties, cycle_ns, cycle_range_ns, limits);
-        goals(&system)
+        let goals = goals(&system);
+        // Half the time of one goal: a search that does not finish proves nothing and costs
+        // the goals no more than that.
+        let found = invariants::discover(&system, started + options.timeout / 2);
+        (goals, found)
     };
+    let invariants_elapsed = started.elapsed();
+    let strengthening = &found.invariants;
     let checked: Vec<(GoalResult, Vec<&'static str>)> = goals
         .into_par_iter()
         .map(|(goal, name, kind, file, span)| {
@@ -192,7 +209,7 @@ pub fn verify(
                 unsupported: Vec::new(),
                 approximations: Vec::new(),
             };
-            let outcome = engine::check(&system, &goal, &budget, &mut encoded);
+            let outcome = engine::check(&system, &goal, &budget, strengthening, &mut encoded);
             let verdict = judge(&system, &goal, outcome, &encoded);
             let result = GoalResult {
                 goal,
@@ -201,6 +218,7 @@ pub fn verify(
                 file,
                 span,
                 verdict,
+                invariants: strengthening.len(),
                 elapsed: started.elapsed(),
             };
             (result, encoded.approximations)
@@ -220,6 +238,9 @@ pub fn verify(
     Report {
         results,
         approximations,
+        invariants: found.invariants.len(),
+        invariants_elapsed,
+        invariants_note: found.reason,
     }
 }
 

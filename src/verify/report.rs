@@ -27,7 +27,11 @@ fn time(ns: i128) -> String {
 /// The verdict in one word and its detail.
 fn verdict_line(r: &GoalResult) -> (&'static str, String) {
     match &r.verdict {
-        Verdict::Proved { k } => ("PROVED", format!("k-induction, k = {k}")),
+        Verdict::Proved { k } if r.invariants == 0 => ("PROVED", format!("k-induction, k = {k}")),
+        Verdict::Proved { k } => (
+            "PROVED",
+            format!("k-induction with {} invariants, k = {k}", r.invariants),
+        ),
         Verdict::Violated { trace, replay } => {
             let at = trace.len();
             let when = replay.scans.get(at - 1).map_or(0, |s| s.time_ns);
@@ -136,6 +140,7 @@ pub fn json(pou: &str, report: &Report, files: &SourceMap) -> Json {
                     o["verdict"] = json!("proved");
                     o["engine"] = json!("k-induction");
                     o["k"] = json!(k);
+                    o["invariants"] = json!(r.invariants);
                 }
                 Verdict::Violated { replay, .. } => {
                     o["verdict"] = json!("violated");
@@ -161,6 +166,9 @@ pub fn json(pou: &str, report: &Report, files: &SourceMap) -> Json {
         "pou": pou,
         "results": results,
         "approximations": report.approximations,
+        "invariants": report.invariants,
+        "invariants_milliseconds": report.invariants_elapsed.as_millis() as u64,
+        "invariants_note": report.invariants_note,
     })
 }
 

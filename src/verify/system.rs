@@ -217,14 +217,33 @@ impl<'p> System<'p> {
         }
     }
 
-    fn responses(&self) -> impl Iterator<Item = Option<&Within>> {
+    /// Per property, the window of its response monitor (`None` for an invariant).
+    pub fn windows(&self) -> Vec<Option<Window>> {
         self.properties
             .into_iter()
             .flat_map(|p| &p.properties)
             .map(|p| match &p.kind {
-                Kind::Response { within, .. } => Some(within),
+                Kind::Response { within, .. } => Some(self.window(within)),
                 Kind::Invariant(_) => None,
             })
+            .collect()
+    }
+
+    /// A response's window as the monitor counts it. With a fixed cycle `c` every scan is `c`
+    /// after the previous one, so a window of `W` ends in the same scan as one of `W / c`
+    /// (rounded down) scans: the trigger's scan is missed when `c > W`, the `j`-th scan after
+    /// it when `(j + 1) c > W`. Counted in scans, every window left an induction may start from
+    /// is one a run can reach; counted in nanoseconds, a window left of 50 ms at a 100 ms cycle
+    /// is unreachable yet breaks the inductive step.
+    fn window(&self, within: &Within) -> Window {
+        let (min, max) = self.cycle_range_ns;
+        match within {
+            Within::Scans(n) => Window::Scans(*n as i64),
+            Within::Time(ns) if min == max && min > 0 && *ns >= 0 => {
+                Window::Scans((*ns / min) as i64)
+            }
+            Within::Time(ns) => Window::Time(*ns as i64),
+        }
     }
 
     /// The state before the first scan.
@@ -233,16 +252,20 @@ impl<'p> System<'p> {
             memory: self.init.iter().map(symbolic::constant).collect(),
             now: BV::from_i64(0, TIME_BITS),
             monitors: self
-                .responses()
-                .map(|w| w.map(|_| (Bool::from_bool(false), BV::from_i64(0, TIME_BITS))))
+                .windows()
+                .into_iter()
+                .map(|w| w.map(|w| (Bool::from_bool(false), BV::from_i64(0, w.bits()))))
                 .collect(),
         }
     }
 
     /// An arbitrary state (every slot a fresh term named `tag`…), and what makes it one the
-    /// program could be in at all (enumerations hold one of their values; a monitor's window
-    /// is within its bound).
-    pub fn arbitrary(&self, tag: &str) -> (State, Bool) {
+    /// program could be in at all: enumerations hold one of their values, and the monitor of
+    /// property `bounded` (if any) has its window within its bound. Only the goal's own monitor
+    /// is bounded: on a path where that property held its window stays within the bound, but
+    /// another property's monitor may be overdue after that property's violation, and the
+    /// invariants may tie a monitor's window to the memory.
+    pub fn arbitrary(&self, tag: &str, bounded: Option<usize>) -> (State, Bool) {
         let memory: Vec<Sym> = self
             .init
             .iter()
@@ -261,17 +284,18 @@ impl<'p> System<'p> {
             }
         }
         let monitors = self
-            .responses()
+            .windows()
+            .into_iter()
             .enumerate()
             .map(|(i, w)| {
-                w.map(|within| {
-                    let left = BV::new_const(format!("{tag}_left{i}"), TIME_BITS);
-                    let bound = match within {
-                        Within::Scans(n) => *n as i64,
-                        Within::Time(ns) => *ns as i64,
-                    };
-                    valid.push(left.bvsle(BV::from_i64(bound, TIME_BITS)));
-                    valid.push(left.bvsge(BV::from_i64(0, TIME_BITS)));
+                w.map(|window| {
+                    let bits = window.bits();
+                    let left = BV::new_const(format!("{tag}_left{i}"), bits);
+                    let bound = window.length();
+                    if bounded == Some(i) {
+                        valid.push(left.bvsle(BV::from_i64(bound, bits)));
+                        valid.push(left.bvsge(BV::from_i64(0, bits)));
+                    }
                     (Bool::new_const(format!("{tag}_pending{i}")), left)
                 })
             })
@@ -293,8 +317,13 @@ impl<'p> System<'p> {
             memory[*slot] = term.clone();
             inputs.push((*slot, term));
         }
-        let elapsed = BV::new_const(format!("elapsed{n}"), TIME_BITS);
         let (min, max) = self.cycle_range_ns;
+        // A fixed cycle is a constant: z3 folds the clock instead of searching for it.
+        let elapsed = if min == max {
+            BV::from_i64(min as i64, TIME_BITS)
+        } else {
+            BV::new_const(format!("elapsed{n}"), TIME_BITS)
+        };
         let mut assume = vec![
             elapsed.bvsge(BV::from_i64(min as i64, TIME_BITS)),
             elapsed.bvsle(BV::from_i64(max as i64, TIME_BITS)),
@@ -328,7 +357,8 @@ impl<'p> System<'p> {
                         let (pending, left) = state.monitors[p].clone().expect("a monitor");
                         let when = exec.condition(&properties.exprs[*when]);
                         let then = exec.condition(&properties.exprs[*then]);
-                        let (next, ok) = respond(&pending, &left, &when, &then, within, &elapsed);
+                        let window = self.window(within);
+                        let (next, ok) = respond(&pending, &left, &when, &then, window, &elapsed);
                         good.push(ok);
                         monitors.push(Some(next));
                     }
@@ -361,34 +391,56 @@ fn respond(
     left: &BV,
     when: &Bool,
     then: &Bool,
-    within: &Within,
+    window: Window,
     elapsed: &BV,
 ) -> ((Bool, BV), Bool) {
     let trigger = Bool::and(&[&pending.not(), when]);
     let open = Bool::or(&[pending, &trigger]);
-    let window = match within {
-        Within::Scans(n) => BV::from_i64(*n as i64, TIME_BITS),
-        Within::Time(ns) => BV::from_i64(*ns as i64, TIME_BITS),
-    };
-    let left = trigger.ite(&window, left);
-    let (missed, next_left) = match within {
+    let bits = window.bits();
+    let left = trigger.ite(&BV::from_i64(window.length(), bits), left);
+    let (missed, next_left) = match window {
         // Scans left after this one: missed when none is.
-        Within::Scans(_) => (
-            left.eq(BV::from_i64(0, TIME_BITS)),
-            left.bvsub(BV::from_i64(1, TIME_BITS)),
+        Window::Scans(_) => (
+            left.eq(BV::from_i64(0, bits)),
+            left.bvsub(BV::from_i64(1, bits)),
         ),
         // Time left at the next scan: missed when it is negative.
-        Within::Time(_) => (elapsed.bvsgt(&left), left.bvsub(elapsed)),
+        Window::Time(_) => (elapsed.bvsgt(&left), left.bvsub(elapsed)),
     };
     let waiting = Bool::and(&[&open, &then.not()]);
     let violated = Bool::and(&[&waiting, &missed]);
     (
         (
             waiting.clone(),
-            waiting.ite(&next_left, &BV::from_i64(0, TIME_BITS)),
+            waiting.ite(&next_left, &BV::from_i64(0, bits)),
         ),
         violated.not(),
     )
+}
+
+/// What a response monitor counts down: scans, or nanoseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    Scans(i64),
+    Time(i64),
+}
+
+impl Window {
+    pub fn length(self) -> i64 {
+        match self {
+            Window::Scans(n) | Window::Time(n) => n,
+        }
+    }
+
+    /// The width of the count: nanoseconds are the clock's; scans need only their number's
+    /// bits and a sign, and a narrow count keeps z3's arithmetic on it small (the clock
+    /// invariants multiply it by the cycle).
+    pub fn bits(self) -> u32 {
+        match self {
+            Window::Time(_) => TIME_BITS,
+            Window::Scans(n) => (66 - n.max(1).leading_zeros()).min(TIME_BITS),
+        }
+    }
 }
 
 /// Equalities binding the fresh terms of `to` to the terms of `from`.
