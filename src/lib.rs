@@ -17,6 +17,7 @@ pub mod sim;
 pub mod source;
 pub mod spec;
 pub mod syntax;
+pub mod table;
 pub mod testrun;
 pub mod value;
 pub mod verify;

@@ -200,7 +200,7 @@ pub fn text(results: &[TaskResult], totals: &Totals) -> String {
     let header = [
         "task", "judged", "passed", "attempts", "first", "last", "tokens", "seconds",
     ];
-    let rows: Vec<[String; 8]> = results
+    let rows: Vec<Vec<String>> = results
         .iter()
         .map(|r| {
             [
@@ -217,29 +217,10 @@ pub fn text(results: &[TaskResult], totals: &Totals) -> String {
                 r.tokens.to_string(),
                 format!("{:.1}", r.seconds),
             ]
+            .into()
         })
         .collect();
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| {
-            rows.iter()
-                .map(|r| r[c].len())
-                .chain([header[c].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: &[String]| {
-        let s: String = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}  "))
-            .collect();
-        s.trim_end().to_string() + "\n"
-    };
-    let mut out = line(&header.map(String::from));
-    for row in &rows {
-        out.push_str(&line(row));
-    }
+    let mut out = crate::table::aligned(&header.map(String::from), &rows);
     for r in results.iter().filter(|r| r.error.is_some()) {
         out.push_str(&format!(
             "{}: {}\n",

@@ -67,27 +67,5 @@ pub fn table(rows: &[ScanRow]) -> String {
             cells
         })
         .collect();
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| {
-            body.iter()
-                .map(|r| r[c].len())
-                .chain([header[c].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: &[String]| {
-        let mut s: String = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}  "))
-            .collect();
-        s.truncate(s.trim_end().len());
-        s + "\n"
-    };
-    let mut out = line(&header);
-    for row in &body {
-        out.push_str(&line(row));
-    }
-    out
+    crate::table::aligned(&header, &body)
 }
