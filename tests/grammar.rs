@@ -122,6 +122,8 @@ fn accepts_and_rejects_what_it_should() {
         "END_FUNCTION_BLOCK",
         "if a then b := 1; elsif c then b := 2; else b := 3; end_if\nEND_FUNCTION_BLOCK",
         "    x := 16#FF + 2#1010 - 1.5E3;\nEND_FUNCTION_BLOCK",
+        // no space needed next to punctuation
+        "    b:=NOT(a)AND(c);IF(a) THEN b:=1;END_IF;\nEND_FUNCTION_BLOCK",
     ];
     for text in yes {
         assert_eq!(checker.accepts(&lark, text), Ok(true), "{text}");
@@ -143,6 +145,14 @@ fn accepts_and_rejects_what_it_should() {
         "    t := T # 5;\nEND_FUNCTION_BLOCK",
         "    d := D#2024-13-01;\nEND_FUNCTION_BLOCK",
         "VAR\n    x : FOO;\nEND_VAR\nEND_FUNCTION_BLOCK",
+        // two words without a space between them, which ST reads as one word (`VAR_TEMPx`,
+        // `THENb`, `TO10`, `END_IFc` are identifiers)
+        "VAR_TEMPx : INT;\nEND_VAR\nEND_FUNCTION_BLOCK",
+        "    IF a THENb := 1; END_IF\nEND_FUNCTION_BLOCK",
+        "    b := a ANDc;\nEND_FUNCTION_BLOCK",
+        "    IF a THEN b := 1; END_IFc := 2;\nEND_FUNCTION_BLOCK",
+        "    FOR i := 1 TO10 DO b := 1; END_FOR\nEND_FUNCTION_BLOCK",
+        "    x := 1;END_FUNCTION_BLOCKx",
     ];
     for text in no {
         assert_eq!(checker.accepts(&lark, text), Ok(false), "{text}");

@@ -278,23 +278,46 @@ impl Grammar {
         }
     }
 
-    /// The grammar as Lark text for llguidance.
+    /// The grammar as Lark text for llguidance: its [`Lexical`] form.
     pub fn to_lark(&self) -> String {
+        let lexical = Lexical::new(self);
         let mut out = String::new();
         // Without initial skip the model's natural first token (indentation) is masked.
         out.push_str("%llguidance {\"allow_initial_skip\": true}\n\n");
-        for rule in &self.rules {
-            let alts: Vec<String> = rule.alts.iter().map(|alt| seq(alt)).collect();
+        let name = |i: &usize| lexical.rules[*i].name.clone();
+        let starts: Vec<String> = lexical.starts.iter().map(name).collect();
+        let _ = writeln!(out, "start: {}", starts.join(" | "));
+        for rule in &lexical.rules {
+            let alts: Vec<String> = rule
+                .alts
+                .iter()
+                .map(|alt| {
+                    if alt.is_empty() {
+                        return "\"\"".to_string();
+                    }
+                    let parts: Vec<String> = alt
+                        .iter()
+                        .map(|s| match s {
+                            Lex::Rule(i) => name(i),
+                            Lex::Terminal { sym, spaced: true } => lark_spaced_terminal(sym),
+                            Lex::Terminal { sym, spaced: false } => lark_terminal(sym),
+                        })
+                        .collect();
+                    parts.join(" ")
+                })
+                .collect();
             let _ = writeln!(out, "{}: {}", rule.name, alts.join("\n    | "));
         }
         out.push('\n');
         for (name, regex) in self.terminal_regexes() {
             let _ = writeln!(out, "{name}: {regex}");
+            // The same after mandatory whitespace (see `Lexical`).
+            let _ = writeln!(out, "SP_{name}: /{WHITESPACE}+/ {name}");
         }
         // Only whitespace between lexemes: no comments. A comment is the one place where a
         // grammar cannot stop a small model from looping (it wrote hundreds of tokens of
         // `(1) (2) (3)…` inside one), and comments carry nothing the checkers use.
-        out.push_str("%ignore /[ \\t\\r\\n]+/\n");
+        let _ = writeln!(out, "%ignore /{WHITESPACE}+/");
         out
     }
 
@@ -370,22 +393,346 @@ fn terminal_name(t: Terminal) -> &'static str {
     }
 }
 
-/// A sequence of symbols in Lark syntax.
-fn seq(syms: &[Sym]) -> String {
-    let parts: Vec<String> = syms.iter().map(sym).collect();
-    parts.join(" ")
-}
+/// Whitespace between lexemes.
+const WHITESPACE: &str = "[ \\t\\r\\n]";
 
-fn sym(s: &Sym) -> String {
+/// A terminal symbol in Lark syntax.
+fn lark_terminal(s: &Sym) -> String {
     match s {
         Sym::Kw(k) => format!("{:?}i", k.describe()),
         Sym::Punct(k) => format!("{:?}", k.describe()),
         Sym::Word(w) => format!("{w:?}i"),
         Sym::Term(t) => terminal_name(*t).to_string(),
-        Sym::Sub(r) => r.to_string(),
-        Sym::Opt(inner) => format!("({})?", seq(inner)),
-        Sym::Many(inner) => format!("({})*", seq(inner)),
-        Sym::AtMost(n, inner) => format!("({}){{0,{n}}}", seq(inner)),
+        Sym::Sub(_) | Sym::Opt(_) | Sym::Many(_) | Sym::AtMost(..) => {
+            unreachable!("not a terminal")
+        }
+    }
+}
+
+/// A word-like terminal after mandatory whitespace, as one lexeme: llguidance's lexer gives
+/// whitespace to the ignored lexeme when a whitespace lexeme of the grammar would compete.
+fn lark_spaced_terminal(s: &Sym) -> String {
+    match s {
+        Sym::Kw(k) => format!("/{WHITESPACE}+(?i:{})/", regex_escape(k.describe())),
+        Sym::Word(w) => format!("/{WHITESPACE}+(?i:{})/", regex_escape(w)),
+        Sym::Term(t) => format!("SP_{}", terminal_name(*t)),
+        _ => unreachable!("a word-like terminal"),
+    }
+}
+
+/// Whether a terminal starts and ends with a word character (a letter, digit or `_`): a
+/// keyword, a name, a number or a date and time literal; not punctuation or a quoted string.
+fn is_word_like(s: &Sym) -> bool {
+    match s {
+        Sym::Kw(_) | Sym::Word(_) => true,
+        Sym::Term(t) => !matches!(t, Terminal::String | Terminal::WString),
+        _ => false,
+    }
+}
+
+/// Whether text ends with a word character (a letter, a digit or `_`), or not (nothing yet,
+/// punctuation, a quote).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum End {
+    Other,
+    Word,
+}
+
+impl End {
+    const BOTH: [End; 2] = [End::Other, End::Word];
+
+    fn after(terminal: &Sym) -> End {
+        if is_word_like(terminal) {
+            End::Word
+        } else {
+            End::Other
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+
+    fn letter(self) -> char {
+        match self {
+            End::Other => 'o',
+            End::Word => 'w',
+        }
+    }
+}
+
+/// A symbol of a rule of [`Lexical`]: a terminal, written after mandatory whitespace when
+/// `spaced`, or another rule by index.
+#[derive(Clone, Debug)]
+pub enum Lex {
+    Terminal { sym: Sym, spaced: bool },
+    Rule(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct LexRule {
+    pub name: String,
+    pub alts: Vec<Vec<Lex>>,
+}
+
+/// The grammar as llguidance must read it: with whitespace where ST needs it. ST's lexer reads
+/// two adjacent words as one (`VAR_TEMP` then `O` is the identifier `VAR_TEMPO`, `THENb` an
+/// identifier), but llguidance's lexer only tries the lexemes the parser allows next, so it
+/// ends `VAR_TEMP` where no allowed lexeme continues it and starts a name at `O`. With
+/// whitespace merely ignored, the grammar would accept text that does not parse. So a
+/// word-like terminal that follows a word is written after mandatory whitespace, in the same
+/// lexeme (`SP_NAME`, `/[ \t\r\n]+(?i:THEN)/`: a whitespace lexeme of its own would lose the
+/// whitespace to the ignored one).
+///
+/// Whether the text before a symbol ends with a word depends on the derivation, so each rule
+/// is split by the ends it is entered and left with (the product of the grammar with a
+/// two-state automaton): `stmt_ow` is a statement entered after punctuation that ends with a
+/// word (`END_IF`). `Opt`, `Many` and `AtMost` become rules first (a repetition's passes may
+/// start at different ends). Only the combinations a derivation of `start` reaches exist.
+pub struct Lexical {
+    pub rules: Vec<LexRule>,
+    /// The rules `start` is, entered after nothing.
+    pub starts: Vec<usize>,
+}
+
+/// [`Grammar`] with `Opt`, `Many` and `AtMost` turned into rules of their own.
+struct Flat {
+    names: Vec<String>,
+    /// Per rule, its alternatives: terminals, and rules by index.
+    alts: Vec<Vec<Vec<FlatSym>>>,
+}
+
+#[derive(Clone, Debug)]
+enum FlatSym {
+    Terminal(Sym),
+    Rule(usize),
+}
+
+impl Flat {
+    fn new(g: &Grammar) -> Flat {
+        let mut flat = Flat {
+            names: g.rules.iter().map(|r| r.name.to_string()).collect(),
+            alts: vec![Vec::new(); g.rules.len()],
+        };
+        for (i, rule) in g.rules.iter().enumerate() {
+            flat.alts[i] = rule
+                .alts
+                .iter()
+                .map(|alt| flat.seq(g, alt, rule.name))
+                .collect();
+        }
+        flat
+    }
+
+    fn add(&mut self, owner: &str, alts: Vec<Vec<FlatSym>>) -> usize {
+        self.names.push(format!("{owner}_{}", self.names.len()));
+        self.alts.push(alts);
+        self.names.len() - 1
+    }
+
+    fn seq(&mut self, g: &Grammar, syms: &[Sym], owner: &str) -> Vec<FlatSym> {
+        syms.iter()
+            .map(|s| match s {
+                Sym::Sub(name) => FlatSym::Rule(
+                    g.rules
+                        .iter()
+                        .position(|r| r.name == *name)
+                        .expect("rules named in the grammar exist"),
+                ),
+                Sym::Opt(inner) => {
+                    let body = self.seq(g, inner, owner);
+                    FlatSym::Rule(self.add(owner, vec![vec![], body]))
+                }
+                Sym::Many(inner) => {
+                    // Left recursion: what llguidance's Earley parser handles best.
+                    let body = self.seq(g, inner, owner);
+                    let id = self.add(owner, vec![vec![]]);
+                    let again = std::iter::once(FlatSym::Rule(id)).chain(body).collect();
+                    self.alts[id].push(again);
+                    FlatSym::Rule(id)
+                }
+                Sym::AtMost(n, inner) => {
+                    // `k` more passes at most: empty, or one pass and `k - 1` more.
+                    let body = self.seq(g, inner, owner);
+                    let mut id = self.add(owner, vec![vec![]]);
+                    for _ in 0..*n {
+                        let pass = body.iter().cloned().chain([FlatSym::Rule(id)]).collect();
+                        id = self.add(owner, vec![vec![], pass]);
+                    }
+                    FlatSym::Rule(id)
+                }
+                terminal => FlatSym::Terminal(terminal.clone()),
+            })
+            .collect()
+    }
+
+    /// Per rule and entry, the ends its texts may have (bit sets of [`End::bit`]).
+    fn exits(&self) -> Vec<[u8; 2]> {
+        let mut exits = vec![[0u8; 2]; self.alts.len()];
+        loop {
+            let mut changed = false;
+            for rule in 0..self.alts.len() {
+                for entry in End::BOTH {
+                    let ends = self.alts[rule]
+                        .iter()
+                        .fold(0, |acc, alt| acc | Self::ends(alt, entry, &exits));
+                    if ends != exits[rule][entry as usize] {
+                        exits[rule][entry as usize] = ends;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                return exits;
+            }
+        }
+    }
+
+    fn ends(alt: &[FlatSym], entry: End, exits: &[[u8; 2]]) -> u8 {
+        alt.iter().fold(entry.bit(), |ends, s| {
+            End::BOTH
+                .iter()
+                .filter(|e| ends & e.bit() != 0)
+                .fold(0, |next, &e| {
+                    next | match s {
+                        FlatSym::Terminal(t) => End::after(t).bit(),
+                        FlatSym::Rule(r) => exits[*r][e as usize],
+                    }
+                })
+        })
+    }
+}
+
+impl Lexical {
+    pub fn new(g: &Grammar) -> Lexical {
+        let flat = Flat::new(g);
+        let exits = flat.exits();
+        let mut product = Product {
+            flat: &flat,
+            exits: &exits,
+            index: std::collections::BTreeMap::new(),
+            rules: Vec::new(),
+            queue: std::collections::VecDeque::new(),
+        };
+        let start = flat.names.iter().position(|n| n == "start");
+        let start = start.expect("a start rule");
+        let starts = End::BOTH
+            .into_iter()
+            .filter(|q| exits[start][End::Other as usize] & q.bit() != 0)
+            .map(|q| product.rule(start, End::Other, q))
+            .collect();
+        while let Some((id, (rule, entry, exit))) = product.queue.pop_front() {
+            let mut alts = Vec::new();
+            for alt in &flat.alts[rule] {
+                product.paths(alt, entry, exit, &mut Vec::new(), &mut alts);
+            }
+            product.rules[id].alts = alts;
+        }
+        Lexical {
+            rules: product.rules,
+            starts,
+        }
+    }
+
+    /// Per rule, the fewest nested rules a derivation of it needs: the way out for a
+    /// derivation that has gone deep enough.
+    pub fn heights(&self) -> Vec<usize> {
+        let mut heights = vec![usize::MAX; self.rules.len()];
+        loop {
+            let mut changed = false;
+            for (i, rule) in self.rules.iter().enumerate() {
+                let best = rule
+                    .alts
+                    .iter()
+                    .map(|alt| self.alt_height(alt, &heights))
+                    .min()
+                    .unwrap_or(usize::MAX);
+                if best < heights[i] {
+                    heights[i] = best;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return heights;
+            }
+        }
+    }
+
+    pub fn alt_height(&self, alt: &[Lex], heights: &[usize]) -> usize {
+        alt.iter()
+            .map(|s| match s {
+                Lex::Rule(r) => heights[*r].saturating_add(1),
+                Lex::Terminal { .. } => 1,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// The construction of [`Lexical`]: product rules by (flat rule, entry, exit), made on demand.
+struct Product<'f> {
+    flat: &'f Flat,
+    exits: &'f [[u8; 2]],
+    index: std::collections::BTreeMap<(usize, End, End), usize>,
+    rules: Vec<LexRule>,
+    queue: std::collections::VecDeque<(usize, (usize, End, End))>,
+}
+
+impl Product<'_> {
+    fn rule(&mut self, rule: usize, entry: End, exit: End) -> usize {
+        if let Some(&id) = self.index.get(&(rule, entry, exit)) {
+            return id;
+        }
+        let id = self.rules.len();
+        self.rules.push(LexRule {
+            name: format!(
+                "{}_{}{}",
+                self.flat.names[rule],
+                entry.letter(),
+                exit.letter()
+            ),
+            alts: Vec::new(),
+        });
+        self.index.insert((rule, entry, exit), id);
+        self.queue.push_back((id, (rule, entry, exit)));
+        id
+    }
+
+    /// Every way through `alt[..]` from `at` that ends at `exit`, appended to `out`.
+    fn paths(
+        &mut self,
+        alt: &[FlatSym],
+        at: End,
+        exit: End,
+        prefix: &mut Vec<Lex>,
+        out: &mut Vec<Vec<Lex>>,
+    ) {
+        let Some((first, rest)) = alt.split_first() else {
+            if at == exit {
+                out.push(prefix.clone());
+            }
+            return;
+        };
+        match first {
+            FlatSym::Terminal(t) => {
+                prefix.push(Lex::Terminal {
+                    sym: t.clone(),
+                    spaced: at == End::Word && is_word_like(t),
+                });
+                self.paths(rest, End::after(t), exit, prefix, out);
+                prefix.pop();
+            }
+            FlatSym::Rule(r) => {
+                for next in End::BOTH {
+                    if self.exits[*r][at as usize] & next.bit() != 0 {
+                        let id = self.rule(*r, at, next);
+                        prefix.push(Lex::Rule(id));
+                        self.paths(rest, next, exit, prefix, out);
+                        prefix.pop();
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -683,13 +1030,17 @@ fn rules(end: K, types: &BTreeSet<String>) -> Vec<Rule> {
         },
         Rule {
             name: "variable",
-            alts: vec![vec![Term(T::Name), Many(vec![r("suffix")])]],
+            // A bit access (`x.3`) comes last: `x.1.2` would lex as `x` then the REAL `1.2`.
+            alts: vec![vec![
+                Term(T::Name),
+                Many(vec![r("suffix")]),
+                Opt(vec![Punct(K::Dot), Term(T::Decimal)]),
+            ]],
         },
         Rule {
             name: "suffix",
             alts: vec![
                 vec![Punct(K::Dot), Term(T::Name)],
-                vec![Punct(K::Dot), Term(T::Decimal)],
                 vec![
                     Punct(K::LBracket),
                     r("expr"),
@@ -824,58 +1175,63 @@ pub mod derive {
         }
     }
 
-    /// One random text of `start`. Past `max_depth` every choice takes its shortest way out.
+    /// One random text of `start`, derived from the [`Lexical`] form the Lark text is written
+    /// from. Past `max_depth` every choice takes its shortest way out. Lexemes are separated as
+    /// that form allows: by nothing, a space or a line break, and by at least one before a
+    /// spaced terminal, so that a hole in the separation shows up as two words the parser
+    /// reads as one.
     pub fn derive(grammar: &Grammar, rng: &mut Rng, max_depth: usize) -> String {
-        let mut words = Vec::new();
-        let start = grammar.rule("start").expect("a start rule");
-        let alt = rng.pick(&start.alts).clone();
-        seq(grammar, &alt, rng, 0, max_depth, &mut words);
-        words.join(" ")
+        let lexical = Lexical::new(grammar);
+        let mut d = Derivation {
+            grammar,
+            heights: lexical.heights(),
+            lexical: &lexical,
+            rng,
+            max: max_depth,
+            out: String::new(),
+        };
+        let start = *d.rng.pick(&lexical.starts);
+        d.rule(start, 0);
+        d.out
     }
 
-    fn seq(
-        g: &Grammar,
-        syms: &[Sym],
-        rng: &mut Rng,
-        depth: usize,
+    struct Derivation<'a> {
+        grammar: &'a Grammar,
+        lexical: &'a Lexical,
+        heights: Vec<usize>,
+        rng: &'a mut Rng,
         max: usize,
-        out: &mut Vec<String>,
-    ) {
-        for s in syms {
-            sym(g, s, rng, depth, max, out);
-        }
+        out: String,
     }
 
-    fn sym(g: &Grammar, s: &Sym, rng: &mut Rng, depth: usize, max: usize, out: &mut Vec<String>) {
-        let deep = depth >= max;
-        match s {
-            Sym::Kw(k) => out.push(random_case(k.describe(), rng)),
-            Sym::Punct(k) => out.push(k.describe().to_string()),
-            Sym::Word(w) => out.push(random_case(w, rng)),
-            Sym::Term(t) => out.push(terminal(g, *t, rng)),
-            Sym::Sub(name) => {
-                let rule = g.rule(name).expect("rules named in the grammar exist");
-                // Past the depth limit, the first alternative: each rule lists its shortest first.
-                let alt = if deep {
-                    &rule.alts[0]
-                } else {
-                    rng.pick(&rule.alts)
-                };
-                seq(g, alt, rng, depth + 1, max, out);
-            }
-            Sym::Opt(inner) => {
-                if !deep && rng.chance(50) {
-                    seq(g, inner, rng, depth + 1, max, out);
-                }
-            }
-            Sym::Many(inner) | Sym::AtMost(_, inner) => {
-                let most = match s {
-                    Sym::AtMost(n, _) => (*n as usize).min(3),
-                    _ => 3,
-                };
-                if !deep {
-                    for _ in 0..rng.below(most) {
-                        seq(g, inner, rng, depth + 1, max, out);
+    impl Derivation<'_> {
+        fn rule(&mut self, rule: usize, depth: usize) {
+            let alts = &self.lexical.rules[rule].alts;
+            let alt = if depth >= self.max {
+                alts.iter()
+                    .min_by_key(|alt| self.lexical.alt_height(alt, &self.heights))
+                    .expect("every rule of the lexical form has an alternative")
+            } else {
+                self.rng.pick(alts)
+            };
+            for s in alt {
+                match s {
+                    Lex::Rule(r) => self.rule(*r, depth + 1),
+                    Lex::Terminal { sym, spaced } => {
+                        let space = if *spaced {
+                            *self.rng.pick(&[" ", "\n    "])
+                        } else {
+                            *self.rng.pick(&["", "", " ", "\n"])
+                        };
+                        self.out.push_str(space);
+                        let text = match sym {
+                            Sym::Kw(k) => random_case(k.describe(), self.rng),
+                            Sym::Punct(k) => k.describe().to_string(),
+                            Sym::Word(w) => random_case(w, self.rng),
+                            Sym::Term(t) => terminal_text(self.grammar, *t, self.rng),
+                            _ => unreachable!("a terminal"),
+                        };
+                        self.out.push_str(&text);
                     }
                 }
             }
@@ -900,7 +1256,7 @@ pub mod derive {
         }
     }
 
-    fn terminal(g: &Grammar, t: Terminal, rng: &mut Rng) -> String {
+    fn terminal_text(g: &Grammar, t: Terminal, rng: &mut Rng) -> String {
         match t {
             Terminal::Name | Terminal::LocalName | Terminal::TypePrefix => loop {
                 let name = random_name(rng);
