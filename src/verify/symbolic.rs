@@ -176,14 +176,10 @@ fn extend(e: Elem, x: &BV, to: u32) -> BV {
     }
 }
 
-/// Whether the range `lo..=hi` of `e` is every value of its `w` bits (an elementary integer,
-/// not a subrange).
+/// Whether the range `lo..=hi` of the unsigned `e` is every value of its `w` bits (an
+/// elementary integer, not a subrange).
 fn fills_its_bits(e: Elem, lo: i128, hi: i128, w: u32) -> bool {
-    if signed(e) {
-        lo == -(1i128 << (w - 1)) && hi == (1i128 << (w - 1)) - 1
-    } else {
-        lo == 0 && hi == (1i128 << w) - 1
-    }
+    !signed(e) && lo == 0 && hi == (1i128 << w) - 1
 }
 
 impl<'p> Executor<'p> {
@@ -904,14 +900,10 @@ impl<'p> Executor<'p> {
                 if checked {
                     let (lo, hi) = e.int_range().unwrap_or((0, 0));
                     let outside = if op == Mul && fills_its_bits(e, lo, hi, w) {
-                        // z3's own predicates: a product in twice the width is a multiplier
-                        // four times the size, which z3 did not decide for LINT in seconds.
-                        let fits = if s {
-                            and(&x.bvmul_no_overflow(&y, true), &x.bvmul_no_underflow(&y))
-                        } else {
-                            x.bvmul_no_overflow(&y, false)
-                        };
-                        fits.not()
+                        // z3's own predicate: a product in twice the width is a multiplier four
+                        // times the size. (Its signed underflow predicate is wrong in Debian's
+                        // z3 4.8: it says 127 * -1 underflows a SINT.)
+                        x.bvmul_no_overflow(&y, false).not()
                     } else {
                         // The exact result, two bits wider for a sum or difference and twice as
                         // wide for a product, must lie in the type's range.
