@@ -249,15 +249,17 @@ impl<'p> Executor<'p> {
         self.run_body(body, self.root);
     }
 
-    /// A BOOL condition over the root's variables now (a property, an assumption); faults in it
-    /// are not sites of the program.
+    /// A BOOL condition over the root's variables now (a property, an assumption); faults and
+    /// CASEs in it (in a function it calls) are not sites of the program.
     pub fn condition(&mut self, e: &Expr) -> Bool {
         let stack = self.memory.len();
         let faults = self.faults.len();
+        let cases = self.cases.len();
         let guard = std::mem::replace(&mut self.guard, t());
         let b = self.eval_bool(e, self.root);
         self.guard = guard;
         self.faults.truncate(faults);
+        self.cases.truncate(cases);
         self.memory.truncate(stack);
         b
     }
