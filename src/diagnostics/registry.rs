@@ -17,6 +17,7 @@ pub enum Family {
     Run,
     Generate,
     Exchange,
+    Verify,
 }
 
 impl Family {
@@ -29,6 +30,7 @@ impl Family {
             Family::Run => "run",
             Family::Generate => "generate",
             Family::Exchange => "exchange",
+            Family::Verify => "verify",
         }
     }
 }
@@ -132,6 +134,7 @@ registry! {
     P006: Spec, Error, "implementation does not match the spec";
     P007: Spec, Error, "variable cannot be set or read by a test";
     P008: Spec, Error, "test needs more scans than its budget";
+    P015: Spec, Error, "invalid use of PREV";
     R001: Run, Error, "division by zero";
     R002: Run, Error, "integer overflow";
     R003: Run, Error, "array index out of bounds";
@@ -158,6 +161,7 @@ registry! {
     X004: Exchange, Warning, "graphical or non-ST content not imported";
     X005: Exchange, Error, "attribute value too large";
     X006: Exchange, Error, "construct cannot be exported to the target format";
+    V001: Verify, Warning, "CASE selector matches no branch";
 }
 
 impl Code {
@@ -200,6 +204,7 @@ mod tests {
                 Family::Run => 'R',
                 Family::Generate => 'G',
                 Family::Exchange => 'X',
+                Family::Verify => 'V',
             };
             assert!(code.as_str().starts_with(expected), "{code}");
         }

@@ -87,6 +87,7 @@ impl Edges<'_> {
                 selector,
                 arms,
                 otherwise,
+                ..
             } => {
                 let inner = with(self.reads(selector));
                 for arm in arms {
@@ -179,7 +180,9 @@ impl Edges<'_> {
         match expr {
             Expr::Const(_) => {}
             Expr::Load(place) | Expr::Address(place) => out.extend(self.place_reads(place)),
-            Expr::Unary(_, e) | Expr::Convert(_, e) | Expr::Bit(e, _) => self.collect(e, out),
+            Expr::Unary(_, e) | Expr::Convert(_, e) | Expr::Bit(e, _) | Expr::Prev(e) => {
+                self.collect(e, out)
+            }
             Expr::Binary { lhs, rhs, .. } => {
                 self.collect(lhs, out);
                 self.collect(rhs, out);

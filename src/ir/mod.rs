@@ -174,6 +174,10 @@ pub enum Expr {
     Builtin(Builtin, Vec<Expr>),
     /// A function call; its value is the function's result.
     Call(Box<Call>),
+    /// `PREV(e)` of a spec's property or assumption: `e` evaluated on the memory as it was
+    /// after the previous scan (before the first scan: the initial memory). Never in a body;
+    /// `e` calls nothing (the spec's checks refuse it).
+    Prev(Box<Expr>),
 }
 
 /// The `@builtin` functions of the standard library the simulator implements natively.
@@ -255,11 +259,13 @@ pub enum StmtKind {
         branches: Vec<(Expr, Vec<Stmt>)>,
         otherwise: Vec<Stmt>,
     },
-    /// The selector is an integer.
+    /// The selector is an integer. `has_else`: the CASE has an ELSE (perhaps empty); without
+    /// one, a selector no arm matches is a warning of the verifier.
     Case {
         selector: Expr,
         arms: Vec<CaseArm>,
         otherwise: Vec<Stmt>,
+        has_else: bool,
     },
     /// `FOR var := from TO to BY by`: `to` and `by` are evaluated once, before the first pass.
     For {

@@ -10,6 +10,7 @@
 //! meaning (`stforge verify`).
 
 mod monitor;
+mod prev;
 
 pub use monitor::{Monitor, Violation};
 
@@ -22,7 +23,8 @@ use crate::syntax::{self, ast};
 
 /// The properties' and assumptions' expressions, parsed and checked, ready to lower.
 pub struct Parsed {
-    exprs: Vec<(ast::Expr, FileTables)>,
+    /// Each expression with its tables and the ids of its `PREV(…)`, now parentheses.
+    exprs: Vec<(ast::Expr, FileTables, Vec<ast::NodeId>)>,
     properties: Vec<Property>,
     /// The assumptions, by the index of their expressions.
     assumptions: Vec<(usize, Span)>,
@@ -58,6 +60,8 @@ pub struct Properties {
     pub assumptions: Vec<(usize, Span)>,
     /// The spec file, where the expressions are written.
     pub file: FileId,
+    /// Some expression reads the previous scan (`PREV`): a monitor keeps a copy of the memory.
+    pub prev: bool,
 }
 
 /// Parses and checks every property of `spec` in the scope of the POU `root`.
@@ -84,9 +88,18 @@ pub fn parse(
                 if let Some(name) = &result_name {
                     rename_result(&mut expr, name);
                 }
-                let (tables, found) = sema::check_condition(project, root, file, &expr);
-                diagnostics.extend(found);
-                parsed.exprs.push((expr, tables));
+                let mut marks = Vec::new();
+                let before = diagnostics.len();
+                prev::mark(&mut expr, file, &mut marks, diagnostics);
+                // A misused PREV is still a call of an unknown `PREV`: one diagnostic is enough.
+                let tables = if diagnostics.len() == before {
+                    let (tables, found) = sema::check_condition(project, root, file, &expr);
+                    diagnostics.extend(found);
+                    tables
+                } else {
+                    FileTables::default()
+                };
+                parsed.exprs.push((expr, tables, marks));
             }
             Err(found) => diagnostics.extend(found),
         }
@@ -161,13 +174,19 @@ impl Parsed {
     pub fn conditions(&self, file: FileId) -> Vec<ir::Condition<'_>> {
         self.exprs
             .iter()
-            .map(|(expr, tables)| ir::Condition { file, expr, tables })
+            .map(|(expr, tables, prev)| ir::Condition {
+                file,
+                expr,
+                tables,
+                prev,
+            })
             .collect()
     }
 
     /// The properties over the lowered expressions (in the order of [`Parsed::conditions`]).
     pub fn lower(self, lowered: Vec<Expr>, file: FileId) -> Properties {
         Properties {
+            prev: self.exprs.iter().any(|(_, _, marks)| !marks.is_empty()),
             exprs: lowered,
             properties: self.properties,
             assumptions: self.assumptions,

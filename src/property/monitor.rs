@@ -4,6 +4,7 @@
 use super::{Kind, Properties};
 use crate::sim::{Machine, RunFault};
 use crate::spec::Within;
+use crate::value::Value;
 
 /// A property that did not hold.
 pub struct Violation {
@@ -20,6 +21,9 @@ pub struct Violation {
 pub struct Monitor<'w> {
     properties: &'w Properties,
     pending: Vec<Option<Deadline>>,
+    /// Where a property reads `PREV`: the memory between scans after the previous scan (before
+    /// the first: the initial memory).
+    previous: Option<Vec<Value>>,
 }
 
 #[derive(Clone, Copy)]
@@ -29,10 +33,13 @@ enum Deadline {
 }
 
 impl Properties {
-    pub fn monitor(&self) -> Monitor<'_> {
+    /// A monitor for a run of `machine`, which has not scanned yet: its memory is what `PREV`
+    /// reads in the first scan.
+    pub fn monitor(&self, machine: &Machine<'_>) -> Monitor<'_> {
         Monitor {
             properties: self,
             pending: vec![None; self.properties.len()],
+            previous: self.prev.then(|| machine.memory().to_vec()),
         }
     }
 }
@@ -52,7 +59,10 @@ impl Monitor<'_> {
         let w = self.properties;
         let mut violations = Vec::new();
         for (i, watch) in w.properties.iter().enumerate() {
-            let mut holds = |e: usize| machine.holds(&w.exprs[e], w.file, watch.span);
+            let mut holds = |e: usize| match &mut self.previous {
+                Some(previous) => machine.holds_since(&w.exprs[e], previous, w.file, watch.span),
+                None => machine.holds(&w.exprs[e], w.file, watch.span),
+            };
             match &watch.kind {
                 Kind::Invariant(e) => {
                     if !holds(*e)? {
@@ -102,6 +112,9 @@ impl Monitor<'_> {
                     }
                 }
             }
+        }
+        if let Some(previous) = &mut self.previous {
+            previous.clone_from_slice(machine.memory());
         }
         Ok(violations)
     }

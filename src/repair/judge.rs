@@ -44,7 +44,7 @@ impl Stage {
 /// The verdict on one property or implicit check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GoalVerdict {
-    /// `invariant`, `response`, `implicit` or `unwinding`.
+    /// `invariant`, `response`, `implicit`, `unwinding` or `warning`.
     pub kind: &'static str,
     pub name: String,
     pub outcome: GoalOutcome,
@@ -105,7 +105,7 @@ impl Judgement {
     pub fn unknowns(&self) -> usize {
         self.goals
             .iter()
-            .filter(|g| matches!(g.outcome, GoalOutcome::Unknown { .. }))
+            .filter(|g| g.kind != "warning" && matches!(g.outcome, GoalOutcome::Unknown { .. }))
             .count()
     }
 
@@ -246,7 +246,8 @@ impl Judge {
         let violated: Vec<_> = report
             .results
             .iter()
-            .filter(|r| matches!(r.verdict, Verdict::Violated { .. }))
+            // A warning (a CASE matching no branch) is reported, never a failure.
+            .filter(|r| matches!(r.verdict, Verdict::Violated { .. }) && !r.is_warning())
             .collect();
         let findings: Vec<Finding> = violated
             .iter()

@@ -99,6 +99,12 @@ pub struct Machine<'p> {
     /// Buffers reused by calls, so a scan allocates nothing.
     spare_inputs: Vec<(u32, Value)>,
     spare_args: Vec<Value>,
+    /// The memory between scans as it was after the previous scan, while a condition with
+    /// `PREV` is evaluated ([`Machine::holds_since`]); empty otherwise.
+    previous: Vec<Value>,
+    /// The CASE statements without ELSE whose selector matched no arm in the current scan,
+    /// when someone watches them ([`Machine::watch_unmatched_cases`]).
+    unmatched: Option<Vec<(FileId, Span)>>,
 }
 
 impl<'p> Machine<'p> {
@@ -128,6 +134,8 @@ impl<'p> Machine<'p> {
             depth: 0,
             spare_inputs: Vec::new(),
             spare_args: Vec::new(),
+            previous: Vec::new(),
+            unmatched: None,
         }
     }
 
@@ -142,6 +150,9 @@ impl<'p> Machine<'p> {
         let body = self.program.root();
         self.budget = WATCHDOG_STATEMENTS;
         self.depth = 0;
+        if let Some(seen) = &mut self.unmatched {
+            seen.clear();
+        }
         for &t in &body.temps {
             self.memory[self.root + t as usize] = body.init[t as usize].clone();
         }
@@ -171,6 +182,34 @@ impl<'p> Machine<'p> {
             Stop::At(fault) => *fault,
             Stop::Fault(fault) => RunFault { fault, file, span },
         })
+    }
+
+    /// [`Machine::holds`] for a condition with `PREV`: `previous` is the memory between scans
+    /// ([`Machine::memory`]) as it was after the previous scan, which `PREV(e)` reads.
+    pub fn holds_since(
+        &mut self,
+        condition: &Expr,
+        previous: &mut Vec<Value>,
+        file: FileId,
+        span: Span,
+    ) -> Result<bool, RunFault> {
+        std::mem::swap(&mut self.previous, previous);
+        let result = self.holds(condition, file, span);
+        std::mem::swap(&mut self.previous, previous);
+        result
+    }
+
+    /// From now on, records in every scan the CASE statements without ELSE whose selector
+    /// matched no arm ([`Machine::unmatched_cases`]): the verifier's replay confirms its
+    /// warnings with them.
+    pub fn watch_unmatched_cases(&mut self) {
+        self.unmatched.get_or_insert_with(Vec::new);
+    }
+
+    /// The CASE statements (file and span) without ELSE whose selector matched no arm in the
+    /// last scan, in the order they ran, if watched.
+    pub fn unmatched_cases(&self) -> &[(FileId, Span)] {
+        self.unmatched.as_deref().unwrap_or_default()
     }
 
     /// The memory between scans: the globals, the root instance from [`Machine::root_slot`],
@@ -318,12 +357,16 @@ impl<'p> Machine<'p> {
                 selector,
                 arms,
                 otherwise,
+                has_else,
             } => {
                 let v = self.eval_int(selector, frame)?;
                 for arm in arms {
                     if arm.ranges.iter().any(|&(lo, hi)| lo <= v && v <= hi) {
                         return self.block(&arm.body, frame);
                     }
+                }
+                if !has_else && let Some(seen) = &mut self.unmatched {
+                    seen.push((s.file, s.span));
                 }
                 return self.block(otherwise, frame);
             }
@@ -629,6 +672,19 @@ impl<'p> Machine<'p> {
             },
             Expr::Builtin(b, args) => self.builtin(*b, args, frame)?,
             Expr::Call(call) => self.call(call, frame)?.ok_or(Fault::TypeError)?,
+            Expr::Prev(x) => {
+                // The argument calls nothing, so it reads only the memory between scans: the
+                // copy from after the previous scan stands in for it while `x` is evaluated.
+                if self.previous.len() != self.stack_base {
+                    return Err(Fault::TypeError.into());
+                }
+                let stack = self.memory.split_off(self.stack_base);
+                std::mem::swap(&mut self.memory, &mut self.previous);
+                let v = self.value(x, frame);
+                std::mem::swap(&mut self.memory, &mut self.previous);
+                self.memory.extend(stack);
+                v?
+            }
         })
     }
 }

@@ -323,7 +323,7 @@ impl Plan<'_> {
         mut recorder: Option<&mut Recorder>,
     ) -> Verdict {
         let mut machine = Machine::new(program, self.cycle_ns);
-        let mut monitor = properties.monitor();
+        let mut monitor = properties.monitor(&machine);
         let mut scans = 0u64;
         let mut time_ns = machine.now_ns();
         if let Some((index, needed)) = test.over_budget {

@@ -83,7 +83,15 @@ pub fn check(
         let mut range: Vec<(Scan, Bool)> = Vec::new();
         let mut seen = Bool::from_bool(false);
         for n in checked + 1..=k {
-            let scan = extend(system, &mut base, &mut base_state, n, "b", encoded);
+            let scan = match extend(system, &mut base, &mut base_state, n, "b", budget, encoded) {
+                Ok(scan) => scan,
+                Err(reason) => {
+                    return Outcome::Unknown {
+                        depth: checked as u32,
+                        reason,
+                    };
+                }
+            };
             let bad = scan.bad(goal);
             // Until the first violation every scan finishes: a fault ends the run.
             base.assert(Bool::or(&[&seen, &bad, &scan.finished()]));
@@ -149,8 +157,15 @@ pub fn check(
         // Inductive step: k scans where the goal held, from any state, then scan k + 1.
         while step_scans.len() < k + 1 {
             let n = step_scans.len() + 1;
-            let scan = extend(system, &mut step, &mut step_state, n, "s", encoded);
-            step_scans.push(scan);
+            match extend(system, &mut step, &mut step_state, n, "s", budget, encoded) {
+                Ok(scan) => step_scans.push(scan),
+                Err(reason) => {
+                    return Outcome::Unknown {
+                        depth: checked as u32,
+                        reason,
+                    };
+                }
+            }
         }
         // The hypothesis: scans 1 ..= k finished and the goal held in them.
         for hypothesis in &step_scans[assumed..k] {
@@ -248,16 +263,21 @@ pub fn check_until(
     }
 }
 
-/// Adds scan `n` after `state` to a query: its transition and its assumptions.
+/// Adds scan `n` after `state` to a query: its transition and its assumptions; the reason if
+/// the time ran out while it was encoded.
 fn extend(
     system: &System<'_>,
     query: &mut Query,
     state: &mut State,
     n: usize,
     tag: &str,
+    budget: &Budget,
     encoded: &mut Encoded,
-) -> Scan {
-    let (scan, unsupported, approximations) = system.scan(state, n);
+) -> Result<Scan, String> {
+    let (scan, unsupported, approximations) = system.scan(state, n, budget.deadline);
+    if scan.out_of_time {
+        return Err(encoding_timeout(n));
+    }
     for u in unsupported {
         if !encoded
             .unsupported
@@ -277,7 +297,12 @@ fn extend(
     let (next, _) = system.arbitrary(&format!("{tag}{n}"), None);
     query.assert(bind(&next, &scan.next));
     *state = next;
-    scan
+    Ok(scan)
+}
+
+/// Why a goal is `unknown` when its time ran out before scan `n` was encoded.
+pub fn encoding_timeout(n: usize) -> String {
+    format!("the time limit was reached while encoding scan {n} of the program")
 }
 
 fn read_step(model: &Model, scan: &Scan) -> TraceStep {

@@ -149,7 +149,9 @@ pub struct Found {
 
 /// Runs Houdini on the templates of `system` until `deadline`.
 pub fn discover(system: &System<'_>, deadline: Instant) -> Found {
-    let candidates = candidates(system);
+    let Some(candidates) = candidates(system, deadline) else {
+        return none(ENCODING_TIMEOUT);
+    };
     if candidates.is_empty() {
         return Found {
             invariants: Vec::new(),
@@ -164,7 +166,10 @@ pub fn discover(system: &System<'_>, deadline: Instant) -> Found {
         .collect();
     // Consecution: one scan that finishes, from any state satisfying the candidates left.
     let (before, valid) = system.arbitrary("h0", None);
-    let (scan, _, _) = system.scan(&before, 1);
+    let (scan, _, _) = system.scan(&before, 1, deadline);
+    if scan.out_of_time {
+        return none(ENCODING_TIMEOUT);
+    }
     let (after, _) = system.arbitrary("h1", None);
     let transition = [
         valid,
@@ -214,10 +219,17 @@ fn none(reason: &str) -> Found {
     }
 }
 
-/// The templates' instances for `system`.
-fn candidates(system: &System<'_>) -> Vec<Candidate> {
+const ENCODING_TIMEOUT: &str =
+    "the invariants were not found: the time limit was reached while encoding the program";
+
+/// The templates' instances for `system`; `None` if the scan could not be encoded by
+/// `deadline`.
+fn candidates(system: &System<'_>, deadline: Instant) -> Option<Vec<Candidate>> {
     let (probe, _) = system.arbitrary("inv", None);
-    let (scan, _, _) = system.scan(&probe, 0);
+    let (scan, _, _) = system.scan(&probe, 0, deadline);
+    if scan.out_of_time {
+        return None;
+    }
     let inputs: HashSet<usize> = system.inputs.iter().map(|(slot, _)| *slot).collect();
     let now = Dynamic::from_ast(&probe.now);
     let mut steps: Vec<(usize, Vec<u64>)> = Vec::new();
@@ -316,7 +328,7 @@ fn candidates(system: &System<'_>) -> Vec<Candidate> {
             });
         }
     }
-    out
+    Some(out)
 }
 
 /// The values a next-state term may take: the leaves of its `ite` tree (conditions are not

@@ -85,7 +85,8 @@ pub struct GoalResult {
     pub goal: Goal,
     /// The property's name, or the fault's code and what it means.
     pub name: String,
-    /// `invariant`, `response`, `implicit` (a run-time fault) or `unwinding`.
+    /// `invariant`, `response`, `implicit` (a run-time fault), `unwinding` or `warning` (a
+    /// CASE without ELSE that matches no branch: never changes the exit status).
     pub kind: &'static str,
     /// Where it is written: the property in the spec, the statement in the code.
     pub file: FileId,
@@ -94,6 +95,13 @@ pub struct GoalResult {
     /// How many proved invariants every state of the induction assumed (0: plain k-induction).
     pub invariants: usize,
     pub elapsed: Duration,
+}
+
+impl GoalResult {
+    /// A warning-level check: its verdict is reported but fails nothing.
+    pub fn is_warning(&self) -> bool {
+        matches!(self.goal, Goal::Case(_))
+    }
 }
 
 /// Everything one verification found.
@@ -108,9 +116,13 @@ pub struct Report {
     pub invariants_note: Option<String>,
 }
 
-/// The goals of a program: its properties, then every place where a fault or an unfinished loop
-/// may happen (found by encoding one scan from an arbitrary state).
-fn goals(system: &System<'_>) -> Vec<(Goal, String, &'static str, FileId, Span)> {
+type Listed = (Goal, String, &'static str, FileId, Span);
+
+/// The goals of a program: its properties, then every place where a fault, an unfinished loop
+/// or a CASE matching no branch may happen (found by encoding one scan from an arbitrary
+/// state by `deadline`). When that scan cannot be encoded in time, the places are not known:
+/// one goal, [`Goal::Sites`], stands for them, and the second value is false.
+fn goals(system: &System<'_>, deadline: Instant) -> (Vec<Listed>, bool) {
     let mut goals = Vec::new();
     if let Some(properties) = system.properties {
         for (i, p) in properties.properties.iter().enumerate() {
@@ -128,8 +140,19 @@ fn goals(system: &System<'_>) -> Vec<(Goal, String, &'static str, FileId, Span)>
         }
     }
     let (state, _) = system.arbitrary("probe", None);
-    let (scan, _, _) = system.scan(&state, 0);
-    let mut sites: Vec<(Goal, String, &'static str, FileId, Span)> = Vec::new();
+    let (scan, _, _) = system.scan(&state, 0, deadline);
+    if scan.out_of_time {
+        let file = system.program.root().file;
+        goals.push((
+            Goal::Sites,
+            "run-time faults and loops".into(),
+            "implicit",
+            file,
+            Span::default(),
+        ));
+        return (goals, false);
+    }
+    let mut sites: Vec<Listed> = Vec::new();
     for f in &scan.faults {
         let key = system::site_key(f);
         if !sites.iter().any(|(g, ..)| *g == Goal::Fault(key.clone())) {
@@ -156,9 +179,22 @@ fn goals(system: &System<'_>) -> Vec<(Goal, String, &'static str, FileId, Span)>
             ));
         }
     }
+    for c in &scan.cases {
+        let key = system::case_key(c);
+        if !sites.iter().any(|(g, ..)| *g == Goal::Case(key.clone())) {
+            let name = format!("{} CASE selector matches no branch", key.code);
+            sites.push((
+                Goal::Case(key.clone()),
+                name,
+                "warning",
+                key.file,
+                key.span(),
+            ));
+        }
+    }
     sites.sort_by_key(|(_, _, _, file, span)| (*file, span.start));
     goals.extend(sites);
-    goals
+    (goals, true)
 }
 
 fn fault_meaning(code: &str) -> &'static str {
@@ -187,7 +223,11 @@ pub fn verify(
     let started = Instant::now();
     let (goals, found) = {
         let system = System::new(program, properties, cycle_ns, cycle_range_ns, limits);
-        let goals = goals(&system);
+        let (goals, listed) = goals(&system, started + options.timeout);
+        if !listed {
+            // One scan cannot be encoded in the time of a goal: neither can any goal's scans.
+            return out_of_time(goals, started);
+        }
         // Half the time of one goal: a search that does not finish proves nothing and costs
         // the goals no more than that.
         let found = invariants::discover(&system, started + options.timeout / 2);
@@ -241,6 +281,33 @@ pub fn verify(
         invariants: found.invariants.len(),
         invariants_elapsed,
         invariants_note: found.reason,
+    }
+}
+
+/// The report when not even one scan could be encoded in time: every goal `unknown`.
+fn out_of_time(goals: Vec<Listed>, started: Instant) -> Report {
+    let results = goals
+        .into_iter()
+        .map(|(goal, name, kind, file, span)| GoalResult {
+            goal,
+            name,
+            kind,
+            file,
+            span,
+            verdict: Verdict::Unknown {
+                depth: 0,
+                reason: engine::encoding_timeout(1),
+            },
+            invariants: 0,
+            elapsed: started.elapsed(),
+        })
+        .collect();
+    Report {
+        results,
+        approximations: Vec::new(),
+        invariants: 0,
+        invariants_elapsed: started.elapsed(),
+        invariants_note: None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! encoder does not model) or a bug in one of the two semantics.
 
 use super::engine::{ModelValue, TraceStep};
-use super::system::{Goal, SiteKey, System, fault_code};
+use super::system::{CASE_CODE, Goal, SiteKey, System, fault_code};
 use crate::sim::Machine;
 use crate::sim::trace::ScanRow;
 use crate::value::{Value, fit};
@@ -14,37 +14,41 @@ use crate::value::{Value, fit};
 pub struct Replay {
     /// Every scan: its time and the root's named variables afterwards.
     pub scans: Vec<ScanRow>,
-    /// What stopped the replay (a fault, or every property that failed in that scan), and
-    /// after which scan (1-based).
-    pub event: Option<(usize, Vec<Event>)>,
+    /// What the simulator saw, with the scan (1-based) it happened in: every property that
+    /// failed and every CASE without ELSE that matched no branch; a fault ends the replay.
+    pub events: Vec<(usize, Event)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     Fault(SiteKey),
     Property(usize),
+    /// A CASE without ELSE matched no branch (a warning: the scan went on).
+    UnmatchedCase(SiteKey),
 }
 
 impl Replay {
     /// Whether the replay shows the goal failing in its last scan, as the counterexample says.
     pub fn confirms(&self, goal: &Goal, scans: usize) -> bool {
-        let Some((at, events)) = &self.event else {
-            return false;
-        };
-        *at == scans
-            && events.iter().any(|event| match (goal, event) {
-                (Goal::Property(p), Event::Property(q)) => p == q,
-                (Goal::Fault(key), Event::Fault(site)) => key == site,
-                _ => false,
-            })
+        self.events.iter().any(|(at, event)| {
+            *at == scans
+                && match (goal, event) {
+                    (Goal::Property(p), Event::Property(q)) => p == q,
+                    (Goal::Fault(key), Event::Fault(site)) => key == site,
+                    (Goal::Case(key), Event::UnmatchedCase(site)) => key == site,
+                    _ => false,
+                }
+        })
     }
 }
 
 /// Runs the trace on a fresh machine and watches the properties.
 pub fn replay(system: &System<'_>, trace: &[TraceStep]) -> Replay {
     let mut machine = Machine::new(system.program, system.cycle_ns);
-    let mut monitor = system.properties.map(|p| p.monitor());
+    machine.watch_unmatched_cases();
+    let mut monitor = system.properties.map(|p| p.monitor(&machine));
     let mut scans = Vec::new();
+    let mut events = Vec::new();
     for (i, step) in trace.iter().enumerate() {
         for (slot, value) in &step.inputs {
             if let Some(v) = value.and_then(|v| to_value(&system.init[*slot], v)) {
@@ -63,6 +67,15 @@ pub fn replay(system: &System<'_>, trace: &[TraceStep]) -> Replay {
                 .map(|(slot, name, kind, _)| (name.clone(), *kind, machine.memory()[*slot].clone()))
                 .collect(),
         });
+        for (file, span) in machine.unmatched_cases() {
+            let key = SiteKey {
+                code: CASE_CODE,
+                file: *file,
+                start: span.start,
+                end: span.end,
+            };
+            events.push((i + 1, Event::UnmatchedCase(key)));
+        }
         if let Err(fault) = result {
             let key = SiteKey {
                 code: fault_code(&fault.fault),
@@ -70,28 +83,20 @@ pub fn replay(system: &System<'_>, trace: &[TraceStep]) -> Replay {
                 start: fault.span.start,
                 end: fault.span.end,
             };
-            return Replay {
-                scans,
-                event: Some((i + 1, vec![Event::Fault(key)])),
-            };
+            events.push((i + 1, Event::Fault(key)));
+            break;
         }
         if let Some(monitor) = &mut monitor {
             match monitor.after_scan(&mut machine, i as u64 + 1, time_ns) {
-                Ok(violations) if violations.is_empty() => {}
                 Ok(violations) => {
-                    let events = violations.iter().map(|v| Event::Property(v.index));
-                    return Replay {
-                        scans,
-                        event: Some((i + 1, events.collect())),
-                    };
+                    events.extend(violations.iter().map(|v| (i + 1, Event::Property(v.index))))
                 }
-                Err(_) => {
-                    return Replay { scans, event: None };
-                }
+                // A property that cannot be evaluated (a fault in it) ends the replay.
+                Err(_) => break,
             }
         }
     }
-    Replay { scans, event: None }
+    Replay { scans, events }
 }
 
 /// A model's value in the run-time form of the slot's initial value.

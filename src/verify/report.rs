@@ -35,7 +35,12 @@ fn verdict_line(r: &GoalResult) -> (&'static str, String) {
         Verdict::Violated { trace, replay } => {
             let at = trace.len();
             let when = replay.scans.get(at - 1).map_or(0, |s| s.time_ns);
-            ("VIOLATED", format!("at scan {at} ({})", time(when)))
+            let word = if r.is_warning() {
+                "WARNING"
+            } else {
+                "VIOLATED"
+            };
+            (word, format!("at scan {at} ({})", time(when)))
         }
         Verdict::Unknown { depth, reason } => {
             ("UNKNOWN", format!("{reason} (checked to depth {depth})"))
@@ -115,11 +120,16 @@ pub fn text(pou: &str, report: &Report, files: &SourceMap) -> String {
             .count()
     };
     out.push_str(&format!(
-        "\n{} proved, {} violated, {} unknown\n",
+        "\n{} proved, {} violated, {} unknown",
         count("PROVED"),
         count("VIOLATED"),
         count("UNKNOWN") + count("ERROR")
     ));
+    match count("WARNING") {
+        0 => out.push('\n'),
+        1 => out.push_str(", 1 warning\n"),
+        n => out.push_str(&format!(", {n} warnings\n")),
+    }
     out
 }
 
@@ -133,6 +143,7 @@ pub fn json(pou: &str, report: &Report, files: &SourceMap) -> Json {
                 "name": r.name,
                 "kind": r.kind,
                 "location": location(r, files),
+                "severity": if r.is_warning() { "warning" } else { "error" },
                 "milliseconds": r.elapsed.as_millis() as u64,
             });
             match &r.verdict {
@@ -193,7 +204,8 @@ fn trace_json(replay: &Replay) -> Json {
 /// input the scan had. `stforge test` then fails on it where the property or the fault is.
 pub fn emit_tests(report: &Report) -> String {
     let mut out = String::new();
-    for r in &report.results {
+    // A warning's trace is no failing test: `stforge test` does not watch CASE statements.
+    for r in report.results.iter().filter(|r| !r.is_warning()) {
         let Verdict::Violated { replay, .. } = &r.verdict else {
             continue;
         };

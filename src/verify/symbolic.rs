@@ -10,13 +10,19 @@
 //! code, statement and condition) and the code after it runs under "no fault so far", as the
 //! simulator stops the scan there. Loops are unrolled while their guard may still be true, up
 //! to a bound; a loop that may need more passes adds an *unwinding site*, which makes proofs
-//! `unknown` unless it is itself proved unreachable.
+//! `unknown` unless it is itself proved unreachable. A CASE without ELSE whose selector may
+//! match no branch adds a *case site*: not a fault (the scan goes on), a warning of its own.
+//!
+//! Building the terms of a large program can take longer than solving them, so an encoding
+//! has a deadline too: past it, no further statement is encoded and the scan is marked
+//! [`Executor::out_of_time`]; its terms must not be used.
 
 use crate::ir::{Base, Body, Builtin, Call, Expr, Place, Program, Stmt, StmtKind, Ty, UnaryOp};
 use crate::sema::types::{Category, Elem};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::BinaryOp;
 use crate::value::{Fault, Semantics, Value, time_unit};
+use std::time::Instant;
 use z3::ast::{Ast, BV, Bool};
 
 /// Bits of every TIME, LTIME and date value (nanoseconds, as `value::time` wraps them).
@@ -47,6 +53,14 @@ pub struct FaultSite {
 /// A loop that may need more passes than it was unrolled for, and when.
 #[derive(Clone, Debug)]
 pub struct UnwindSite {
+    pub file: FileId,
+    pub span: Span,
+    pub when: Bool,
+}
+
+/// A CASE without ELSE whose selector may match none of its branches, and when.
+#[derive(Clone, Debug)]
+pub struct CaseSite {
     pub file: FileId,
     pub span: Span,
     pub when: Bool,
@@ -90,9 +104,16 @@ pub struct Executor<'p> {
     depth: u32,
     pub faults: Vec<FaultSite>,
     pub unwinds: Vec<UnwindSite>,
+    pub cases: Vec<CaseSite>,
     pub unsupported: Vec<Unsupported>,
     /// Why the encoding over-approximates (opaque values met), for reports.
     pub approximations: Vec<&'static str>,
+    /// The memory between scans after the previous scan, which `PREV(e)` of a condition reads.
+    pub previous: Option<Vec<Sym>>,
+    /// When encoding must stop (checked before every statement, call and loop pass).
+    pub deadline: Option<Instant>,
+    /// The deadline passed before the scan was encoded whole: its terms are incomplete.
+    pub out_of_time: bool,
 }
 
 fn t() -> Bool {
@@ -207,9 +228,21 @@ impl<'p> Executor<'p> {
             depth: 0,
             faults: Vec::new(),
             unwinds: Vec::new(),
+            cases: Vec::new(),
             unsupported: Vec::new(),
             approximations: Vec::new(),
+            previous: None,
+            deadline: None,
+            out_of_time: false,
         }
+    }
+
+    /// Whether the deadline has passed; once it has, encoding stops.
+    fn late(&mut self) -> bool {
+        if !self.out_of_time && self.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.out_of_time = true;
+        }
+        self.out_of_time
     }
 
     /// Runs the root POU once.
@@ -222,15 +255,17 @@ impl<'p> Executor<'p> {
         self.run_body(body, self.root);
     }
 
-    /// A BOOL condition over the root's variables now (a property, an assumption); faults in it
-    /// are not sites of the program.
+    /// A BOOL condition over the root's variables now (a property, an assumption); faults and
+    /// CASEs in it (in a function it calls) are not sites of the program.
     pub fn condition(&mut self, e: &Expr) -> Bool {
         let stack = self.memory.len();
         let faults = self.faults.len();
+        let cases = self.cases.len();
         let guard = std::mem::replace(&mut self.guard, t());
         let b = self.eval_bool(e, self.root);
         self.guard = guard;
         self.faults.truncate(faults);
+        self.cases.truncate(cases);
         self.memory.truncate(stack);
         b
     }
@@ -309,7 +344,7 @@ impl<'p> Executor<'p> {
     fn block(&mut self, stmts: &[Stmt], frame: usize) {
         let outer = self.stmt;
         for s in stmts {
-            if self.active().simplify().as_bool() == Some(false) {
+            if self.late() || self.active().simplify().as_bool() == Some(false) {
                 break;
             }
             self.stmt = (s.file, s.span);
@@ -381,6 +416,7 @@ impl<'p> Executor<'p> {
                 selector,
                 arms,
                 otherwise,
+                has_else,
             } => {
                 let Some((e, v)) = self.eval_bits(selector, frame) else {
                     return;
@@ -406,6 +442,13 @@ impl<'p> Executor<'p> {
                     taken = or(&taken, &hit);
                 }
                 let rest = taken.not();
+                if !has_else {
+                    let when = and(&self.active(), &rest).simplify();
+                    if when.as_bool() != Some(false) {
+                        let (file, span) = self.stmt;
+                        self.cases.push(CaseSite { file, span, when });
+                    }
+                }
                 self.guarded(&rest, otherwise, frame);
             }
             StmtKind::For {
@@ -454,6 +497,9 @@ impl<'p> Executor<'p> {
         // Where the loop is still running.
         let mut running = t();
         for _ in 0..self.limits.unwind {
+            if self.late() {
+                break;
+            }
             if let Some(cond) = cond {
                 let c = self.eval_under(&running, cond, frame);
                 running = and(&running, &c);
@@ -562,7 +608,7 @@ impl<'p> Executor<'p> {
                 .bvsge(&zero)
                 .ite(&counter.bvsgt(&end), &counter.bvslt(&end));
             running = and(&running, &past.not());
-            if !self.may(&running) || pass == self.limits.unwind {
+            if self.late() || !self.may(&running) || pass == self.limits.unwind {
                 break;
             }
             running = self.pass(&running, body, frame);
@@ -583,6 +629,9 @@ impl<'p> Executor<'p> {
     fn call(&mut self, call: &Call, frame: usize) -> Option<Sym> {
         if self.depth >= MAX_CALL_DEPTH {
             self.unsupported("calls nested more than 64 deep (recursion)");
+            return None;
+        }
+        if self.late() {
             return None;
         }
         let body = self.program.body(call.callee);
@@ -777,6 +826,22 @@ impl<'p> Executor<'p> {
             },
             Expr::Builtin(b, args) => self.builtin(*b, args, frame),
             Expr::Call(call) => self.call(call, frame).unwrap_or(Sym::Opaque("a call")),
+            Expr::Prev(x) => {
+                // The argument calls nothing, so it reads only the memory between scans: the
+                // terms after the previous scan stand in for it while `x` is evaluated.
+                let Some(mut previous) = self.previous.take() else {
+                    self.unsupported("PREV outside a spec's property or assumption");
+                    return Sym::Opaque("PREV");
+                };
+                let n = previous.len();
+                let stack = self.memory.split_off(n.min(self.memory.len()));
+                std::mem::swap(&mut self.memory, &mut previous);
+                let v = self.eval(x, frame);
+                std::mem::swap(&mut self.memory, &mut previous);
+                self.memory.extend(stack);
+                self.previous = Some(previous);
+                v
+            }
         }
     }
 

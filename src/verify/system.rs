@@ -8,23 +8,33 @@
 //! assumptions), the root runs at `now`, the clock advances by an `elapsed` time within the
 //! spec's cycle range, then the properties are evaluated on the new state.
 
-use super::symbolic::{self, Executor, FaultSite, Limits, Sym, TIME_BITS, Unsupported, UnwindSite};
+use super::symbolic::{
+    self, CaseSite, Executor, FaultSite, Limits, Sym, TIME_BITS, Unsupported, UnwindSite,
+};
 use crate::ir::{Program, Ty, VarKind};
 use crate::property::{Kind, Properties};
 use crate::sim::Machine;
 use crate::source::{FileId, Span};
 use crate::spec::Within;
 use crate::value::{Fault, Value};
+use std::time::Instant;
 use z3::ast::{BV, Bool};
 
-/// What a check asks: a property, or that a run-time fault or an unfinished loop at one place
-/// never happens.
+/// What a check asks: a property, or that a run-time fault, an unfinished loop or (a warning)
+/// a CASE without ELSE matching no branch at one place never happens.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Goal {
     Property(usize),
     Fault(SiteKey),
     Unwind(SiteKey),
+    Case(SiteKey),
+    /// Every fault and loop site, when they could not be listed (the probe scan ran out of
+    /// time): never checked, always `unknown`.
+    Sites,
 }
+
+/// The code of a CASE site: a warning of the verifier.
+pub const CASE_CODE: &str = "V001";
 
 /// A place in the code, with the kind of fault (as its diagnostic code) where it is one.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,8 +85,12 @@ pub struct Scan {
     pub assume: Bool,
     pub faults: Vec<FaultSite>,
     pub unwinds: Vec<UnwindSite>,
+    pub cases: Vec<CaseSite>,
     /// Per property: it holds after this scan.
     pub good: Vec<Bool>,
+    /// The deadline passed while the scan was encoded: its terms are incomplete and must not
+    /// be used.
+    pub out_of_time: bool,
 }
 
 impl Scan {
@@ -111,6 +125,15 @@ impl Scan {
                     .map(|u| &u.when)
                     .collect::<Vec<_>>(),
             ),
+            Goal::Sites => Bool::from_bool(false),
+            Goal::Case(key) => Bool::or(
+                &self
+                    .cases
+                    .iter()
+                    .filter(|c| case_key(c) == *key)
+                    .map(|c| &c.when)
+                    .collect::<Vec<_>>(),
+            ),
         }
     }
 }
@@ -130,6 +153,15 @@ pub fn unwind_key(u: &UnwindSite) -> SiteKey {
         file: u.file,
         start: u.span.start,
         end: u.span.end,
+    }
+}
+
+pub fn case_key(c: &CaseSite) -> SiteKey {
+    SiteKey {
+        code: CASE_CODE,
+        file: c.file,
+        start: c.span.start,
+        end: c.span.end,
     }
 }
 
@@ -273,15 +305,8 @@ impl<'p> System<'p> {
             .map(|(i, v)| symbolic::fresh(v, &format!("{tag}_m{i}")))
             .collect();
         let mut valid = Vec::new();
-        for (slot, values) in &self.enums {
-            if let Sym::Bits(_, x) = &memory[*slot] {
-                let w = x.get_size();
-                let any: Vec<Bool> = values
-                    .iter()
-                    .map(|v| x.eq(BV::from_i64(*v as i64, w)))
-                    .collect();
-                valid.push(Bool::or(&any));
-            }
+        for (slot, _) in &self.enums {
+            valid.extend(self.enum_values(*slot, &memory[*slot]));
         }
         let monitors = self
             .windows()
@@ -308,8 +333,28 @@ impl<'p> System<'p> {
         (state, Bool::and(&valid))
     }
 
-    /// One scan from `state`, with inputs named after scan `n`.
-    pub fn scan(&self, state: &State, n: usize) -> (Scan, Vec<Unsupported>, Vec<&'static str>) {
+    /// That an enumeration slot holds one of its values (nothing for other slots).
+    fn enum_values(&self, slot: usize, term: &Sym) -> Option<Bool> {
+        let (_, values) = self.enums.iter().find(|(s, _)| *s == slot)?;
+        let Sym::Bits(_, x) = term else {
+            return None;
+        };
+        let w = x.get_size();
+        let any: Vec<Bool> = values
+            .iter()
+            .map(|v| x.eq(BV::from_i64(*v as i64, w)))
+            .collect();
+        Some(Bool::or(&any))
+    }
+
+    /// One scan from `state`, with inputs named after scan `n`, encoded by `deadline` (or
+    /// marked [`Scan::out_of_time`]).
+    pub fn scan(
+        &self,
+        state: &State,
+        n: usize,
+        deadline: Instant,
+    ) -> (Scan, Vec<Unsupported>, Vec<&'static str>) {
         let mut memory = state.memory.clone();
         let mut inputs = Vec::with_capacity(self.inputs.len());
         for (slot, name) in &self.inputs {
@@ -328,6 +373,10 @@ impl<'p> System<'p> {
             elapsed.bvsge(BV::from_i64(min as i64, TIME_BITS)),
             elapsed.bvsle(BV::from_i64(max as i64, TIME_BITS)),
         ];
+        // An enumeration input holds one of its values, as every value a test can set does.
+        for (slot, term) in &inputs {
+            assume.extend(self.enum_values(*slot, term));
+        }
         let mut exec = Executor::new(
             self.program,
             memory,
@@ -335,7 +384,12 @@ impl<'p> System<'p> {
             state.now.clone(),
             self.limits,
         );
+        exec.deadline = Some(deadline);
         if let Some(properties) = self.properties {
+            if properties.prev {
+                // `PREV` reads the state before this scan's inputs were written.
+                exec.previous = Some(state.memory.clone());
+            }
             for (e, _) in &properties.assumptions {
                 assume.push(exec.condition(&properties.exprs[*e]));
             }
@@ -376,7 +430,9 @@ impl<'p> System<'p> {
             assume: Bool::and(&assume),
             faults: std::mem::take(&mut exec.faults),
             unwinds: std::mem::take(&mut exec.unwinds),
+            cases: std::mem::take(&mut exec.cases),
             good,
+            out_of_time: exec.out_of_time,
         };
         (scan, exec.unsupported, exec.approximations)
     }

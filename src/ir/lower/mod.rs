@@ -36,6 +36,8 @@ pub struct Condition<'e> {
     pub file: FileId,
     pub expr: &'e ast::Expr,
     pub tables: &'e FileTables,
+    /// The parentheses that were a spec's `PREV(…)`: lowered to [`Expr::Prev`].
+    pub prev: &'e [ast::NodeId],
 }
 
 /// Lowers the root as [`lower`] does, and each condition as an expression evaluated in the
@@ -85,6 +87,7 @@ pub fn lower_with_conditions(
             owner: root_pou,
             file: c.file,
             tables: c.tables,
+            prev: c.prev,
         };
         if let Ok(e) = l.expr_as(c.expr, Some(Elem::Bool), ctx) {
             lowered.push(e);
@@ -136,6 +139,8 @@ struct Ctx<'p> {
     owner: PouId,
     file: FileId,
     tables: &'p FileTables,
+    /// In a spec's condition, the parentheses that were `PREV(…)` ([`Condition::prev`]).
+    prev: &'p [ast::NodeId],
 }
 
 impl<'p, 'a> Lowerer<'p, 'a> {
@@ -174,6 +179,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
             owner,
             file: info.file,
             tables,
+            prev: &[],
         };
         let stmts = self.block(&info.ast.body, ctx);
         let kind = match info.kind {
@@ -264,6 +270,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                     selector: sel?,
                     arms: lowered,
                     otherwise: self.block(else_body.as_deref().unwrap_or(&[]), ctx),
+                    has_else: else_body.is_some(),
                 }
             }
             S::For(f) => {
@@ -505,6 +512,10 @@ impl<'p, 'a> Lowerer<'p, 'a> {
         };
         let resolved = ctx.tables.resolved.get(&e.id);
         match (&e.kind, resolved) {
+            // A spec's `PREV(x)` is a value of the previous scan, not a variable.
+            (ExprKind::Paren(_), _) if ctx.prev.contains(&e.id) => {
+                Err(self.unsupported(ctx.file, e.span, "`PREV(…)` where a variable is needed"))
+            }
             (ExprKind::Paren(inner), _) => self.place(inner, ctx),
             (ExprKind::Name(_), Some(Resolved::Var(pou, i))) => {
                 let slot = self
@@ -662,6 +673,9 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 .constant(e, ctx.file, own, 0)
                 .map(Expr::Const)
                 .map_err(|why| self.unsupported(ctx.file, e.span, &why)),
+            ExprKind::Paren(inner) if ctx.prev.contains(&e.id) => {
+                Ok(Expr::Prev(Box::new(self.expr_as(inner, own, ctx)?)))
+            }
             ExprKind::Paren(inner) => self.expr_as(inner, own, ctx),
             ExprKind::Name(_) | ExprKind::Member { .. } | ExprKind::Index { .. } => {
                 let (place, ty) = self.place(e, ctx)?;
