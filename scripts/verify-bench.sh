@@ -3,6 +3,7 @@
 # wrong implementation) and prints the time per property or check: median and maximum, and the
 # verdict counts, and the wall time per file.
 # Usage: scripts/verify-bench.sh [STFORGE] [extra verify options…]
+# STFORGE_BENCH_GREP=WORD keeps the programs whose spec contains WORD (e.g. REAL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-${CARGO_TARGET_DIR:-target}/release/stforge}
@@ -11,6 +12,9 @@ out=$(mktemp -d)
 n=0
 for dir in corpus/verify/*/ corpus/tasks/*/; do
     name=$(basename "$dir")
+    if [ -n "${STFORGE_BENCH_GREP:-}" ] && ! grep -q "$STFORGE_BENCH_GREP" "$dir$name.spec.toml"; then
+        continue
+    fi
     for impl in "$dir"*.st; do
         n=$((n + 1))
         t0=$(date +%s%N)

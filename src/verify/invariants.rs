@@ -184,7 +184,7 @@ pub fn discover(system: &System<'_>, deadline: Instant) -> Found {
         let mut facts = transition.to_vec();
         facts.extend(live.iter().map(|i| pres[*i].clone()));
         let all: Vec<&Bool> = live.iter().map(|i| &posts[*i]).collect();
-        match check_until(&facts, &Bool::and(&all).not(), deadline, 1) {
+        match check_until(&facts, &Bool::and(&all).not(), deadline, 1, system.floats) {
             Err(reason) => return none(&format!("the invariants were not found: {reason}")),
             Ok(None) => break,
             Ok(Some(model)) => {

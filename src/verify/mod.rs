@@ -17,6 +17,7 @@
 //! more passes than it was unrolled for, a counterexample that depends on an unmodelled value).
 
 mod engine;
+mod float;
 mod invariants;
 pub mod replay;
 pub mod report;

@@ -105,6 +105,7 @@ fn to_value(like: &Value, v: ModelValue) -> Option<Value> {
         (Value::Bool(_), ModelValue::Bool(b)) => Some(Value::Bool(b)),
         (Value::Int(e, _), ModelValue::Bits(bits)) => fit(*e, bits as i128, true).ok(),
         (Value::Time(e, _), ModelValue::Bits(bits)) => Some(Value::Time(*e, bits as i64 as i128)),
+        (Value::Real(e, _), ModelValue::Float(x)) => Some(Value::Real(*e, x)),
         _ => None,
     }
 }

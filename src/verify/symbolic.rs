@@ -1,9 +1,11 @@
 //! One scan of the IR as z3 terms: the symbolic counterpart of `sim::exec`, statement for
 //! statement, over the same flat memory of slots. Every operation means what `value` says it
-//! means; where the encoder has no exact term for a value (REAL and STRING for now) the value is
-//! *opaque*: unconstrained, so every behaviour the program may have is still covered (a proof
-//! stays sound) and a counterexample that depends on it fails to replay (the verdict is then
-//! `unknown`, never a false alarm).
+//! means: integers as bit-vectors, REAL and LREAL as IEEE floats ([`super::float`]). Where the
+//! encoder has no exact term for a value (STRING values, and REAL functions such as `EXP`, `SIN`
+//! or `**`, which the simulator takes from Rust's libm) the value is *opaque*: unconstrained, so
+//! every behaviour the program may have is still covered (a proof stays sound) and a
+//! counterexample that depends on it fails to replay (the verdict is then `unknown`, never a
+//! false alarm).
 //!
 //! Control flow is encoded by guards, not by forking: every write is `ite(guard, new, old)`, so
 //! one pass over a body gives the whole scan. A possible run-time fault adds a *fault site* (its
@@ -17,13 +19,14 @@
 //! has a deadline too: past it, no further statement is encoded and the scan is marked
 //! [`Executor::out_of_time`]; its terms must not be used.
 
+use super::float;
 use crate::ir::{Base, Body, Builtin, Call, Expr, Place, Program, Stmt, StmtKind, Ty, UnaryOp};
 use crate::sema::types::{Category, Elem};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::BinaryOp;
 use crate::value::{Fault, Semantics, Value, time_unit};
 use std::time::Instant;
-use z3::ast::{Ast, BV, Bool};
+use z3::ast::{Ast, BV, Bool, Float, RoundingMode};
 
 /// Bits of every TIME, LTIME and date value (nanoseconds, as `value::time` wraps them).
 pub const TIME_BITS: u32 = 64;
@@ -35,9 +38,11 @@ pub enum Sym {
     /// Integers, bit strings, characters and enumerations (by their base type) in their IEC
     /// width; durations and dates in 64-bit nanoseconds.
     Bits(Elem, BV),
+    /// REAL (Float32) and LREAL (Float64).
+    Float(Elem, Float),
     /// The absolute slot a `VAR_IN_OUT` refers to: addresses are never symbolic.
     Address(usize),
-    /// A value the encoder does not model (REAL, STRING): unconstrained.
+    /// A value the encoder does not model (STRING, the result of `EXP`…): unconstrained.
     Opaque(&'static str),
 }
 
@@ -153,7 +158,7 @@ pub fn constant(v: &Value) -> Sym {
         Value::Bool(b) => Sym::Bool(Bool::from_bool(*b)),
         Value::Int(e, x) => Sym::Bits(*e, BV::from_i64(*x as i64, width(*e))),
         Value::Time(e, ns) => Sym::Bits(*e, BV::from_i64(*ns as i64, TIME_BITS)),
-        Value::Real(..) => Sym::Opaque("REAL arithmetic"),
+        Value::Real(e, x) => Sym::Float(*e, float::constant(*e, *x)),
         Value::String(_) => Sym::Opaque("STRING values"),
         Value::Address(a) => Sym::Address(*a as usize),
     }
@@ -165,6 +170,7 @@ pub fn fresh(like: &Value, name: &str) -> Sym {
         Value::Bool(_) => Sym::Bool(Bool::new_const(name)),
         Value::Int(e, _) => Sym::Bits(*e, BV::new_const(name, width(*e))),
         Value::Time(e, _) => Sym::Bits(*e, BV::new_const(name, TIME_BITS)),
+        Value::Real(e, _) => Sym::Float(*e, float::named(*e, name)),
         _ => constant(like),
     }
 }
@@ -176,6 +182,7 @@ pub fn ite(c: &Bool, a: &Sym, b: &Sym) -> Sym {
         (Sym::Bits(e, x), Sym::Bits(_, y)) if x.get_size() == y.get_size() => {
             Sym::Bits(*e, c.ite(x, y))
         }
+        (Sym::Float(e, x), Sym::Float(f, y)) if e == f => Sym::Float(*e, c.ite(x, y)),
         (Sym::Address(x), Sym::Address(y)) if x == y => Sym::Address(*x),
         (Sym::Opaque(why), _) | (_, Sym::Opaque(why)) => Sym::Opaque(why),
         // A slot changing kind, or an in-out bound to two places: keep the new one where the
@@ -780,6 +787,10 @@ impl<'p> Executor<'p> {
                 self.unsupported("an address used as a condition");
                 f()
             }
+            Sym::Float(..) => {
+                self.unsupported("a REAL used as a condition");
+                f()
+            }
         }
     }
 
@@ -887,6 +898,7 @@ impl<'p> Executor<'p> {
                 }
                 Sym::Bits(e, x.bvneg())
             }
+            Sym::Float(e, x) => Sym::Float(e, x.unary_neg()),
             other => other,
         }
     }
@@ -922,6 +934,7 @@ impl<'p> Executor<'p> {
                 }
             }),
             (Sym::Bits(e, x), Sym::Bits(_, y)) => self.bits(op, e, x, y),
+            (Sym::Float(e, x), Sym::Float(_, y)) => self.reals(op, e, &x, &y),
             (Sym::Opaque(why), _) | (_, Sym::Opaque(why)) => {
                 self.note_opaque(why);
                 self.opaque_faults(op);
@@ -936,6 +949,28 @@ impl<'p> Executor<'p> {
                 Sym::Opaque("an unsupported operation")
             }
         }
+    }
+
+    /// An operation on two REAL or LREAL values of the type `e`, as `value::binary` defines
+    /// it: IEEE results in the vendor dialects; in the strict one a division by zero is R001
+    /// and a result that is not a finite number R002.
+    fn reals(&mut self, op: BinaryOp, e: Elem, x: &Float, y: &Float) -> Sym {
+        if is_comparison(op) {
+            return Sym::Bool(float::compare(op, x, y));
+        }
+        let Some(v) = float::arith(op, x, y) else {
+            // `**` is Rust's `powf`, which has no exact term.
+            let why = self.note_opaque(OPAQUE_REAL_FUNCTIONS);
+            self.opaque_faults(op);
+            return Sym::Opaque(why);
+        };
+        if !self.sem.ieee_reals {
+            if op == BinaryOp::Div {
+                self.fault(Fault::DivisionByZero, y.is_zero());
+            }
+            self.fault(Fault::Overflow, float::is_finite(&v).not());
+        }
+        Sym::Float(e, v)
     }
 
     /// An operation on two integers, bit strings or durations of the type `e`, as
@@ -1034,9 +1069,13 @@ impl<'p> Executor<'p> {
                     to,
                     b.ite(&BV::from_u64(1, width(to)), &BV::from_u64(0, width(to))),
                 ),
+                Category::Real => Sym::Float(
+                    to,
+                    b.ite(&float::constant(to, 1.0), &float::constant(to, 0.0)),
+                ),
                 _ => {
-                    let why = self.note_opaque("REAL arithmetic");
-                    Sym::Opaque(why)
+                    self.unsupported(format!("a conversion of BOOL to {}", to.name()));
+                    Sym::Opaque("an unsupported conversion")
                 }
             },
             Sym::Bits(from, x) => {
@@ -1046,8 +1085,14 @@ impl<'p> Executor<'p> {
                     return Sym::Bool(x.extract(0, 0).eq(BV::from_u64(1, 1)));
                 }
                 if to_cat == Category::Real {
-                    let why = self.note_opaque("REAL arithmetic");
-                    return Sym::Opaque(why);
+                    return Sym::Float(
+                        to,
+                        if time_like(from_cat) {
+                            float::from_duration(&x, time_unit(from), to)
+                        } else {
+                            float::from_int(&x, signed(from), to)
+                        },
+                    );
                 }
                 if time_like(from_cat) && time_like(to_cat) {
                     return Sym::Bits(to, x);
@@ -1111,6 +1156,7 @@ impl<'p> Executor<'p> {
                 self.fault(Fault::OutOfRange, outside);
                 Sym::Bits(to, wide.extract(to_bits - 1, 0))
             }
+            Sym::Float(from, x) => self.convert_real(from, &x, to),
             Sym::Opaque(why) => {
                 self.note_opaque(why);
                 if to == Elem::Bool {
@@ -1130,6 +1176,28 @@ impl<'p> Executor<'p> {
         }
     }
 
+    /// A REAL or LREAL value converted, as `value::convert` defines it: to a REAL type rounded,
+    /// to an integer rounded to nearest even and R004 where it does not fit, to a duration in
+    /// the type's unit and R004 where it is not a number.
+    fn convert_real(&mut self, from: Elem, x: &Float, to: Elem) -> Sym {
+        match to.category() {
+            Category::Real => Sym::Float(to, float::round(x, to)),
+            Category::Signed | Category::Unsigned | Category::Bit if to != Elem::Bool => {
+                let (v, outside) = float::to_int(x, from, to, &float::rne());
+                self.fault(Fault::OutOfRange, outside);
+                Sym::Bits(to, v)
+            }
+            Category::Duration | Category::Date => {
+                self.fault(Fault::OutOfRange, float::is_finite(x).not());
+                Sym::Bits(to, float::to_duration(x, time_unit(to)))
+            }
+            _ => {
+                self.unsupported(format!("a conversion of {} to {}", from.name(), to.name()));
+                Sym::Opaque("an unsupported conversion")
+            }
+        }
+    }
+
     fn builtin(&mut self, b: Builtin, args: &[Expr], frame: usize) -> Sym {
         use Builtin::*;
         let values: Vec<Sym> = args.iter().map(|a| self.eval(a, frame)).collect();
@@ -1144,33 +1212,38 @@ impl<'p> Executor<'p> {
                 let below = x.bvslt(BV::from_u64(0, x.get_size()));
                 Sym::Bits(*e, below.ite(&n, x))
             }
+            (Abs, [Sym::Float(e, x)]) => Sym::Float(*e, x.unary_abs()),
+            (Sqrt, [Sym::Float(e, x)]) => {
+                let r = x.sqrt();
+                // SQRT of a negative number (and of ±INF or NaN) is R004, as `value` says.
+                self.fault(Fault::OutOfRange, float::is_finite(&r).not());
+                Sym::Float(*e, r)
+            }
+            (Trunc(to), [Sym::Float(e, x)]) => {
+                let (v, outside) = float::to_int(x, *e, to, &RoundingMode::round_towards_zero());
+                self.fault(Fault::OutOfRange, outside);
+                Sym::Bits(to, v)
+            }
             (Sel, [Sym::Bool(g), in0, in1]) => ite(g, in1, in0),
             (Max | Min, [first, rest @ ..]) => {
                 let mut best = first.clone();
                 for v in rest {
-                    let better = match (v, &best) {
-                        (Sym::Bits(e, x), Sym::Bits(_, y)) => match (b, signed(*e)) {
-                            (Max, true) => x.bvsgt(y),
-                            (Max, false) => x.bvugt(y),
-                            (_, true) => x.bvslt(y),
-                            (_, false) => x.bvult(y),
-                        },
-                        (Sym::Bool(x), Sym::Bool(y)) if b == Max => and(x, &y.not()),
-                        (Sym::Bool(x), Sym::Bool(y)) => and(&x.not(), y),
-                        _ => return self.opaque_result(&values),
+                    // `value` keeps the first of equal values: a later one wins only when it
+                    // is strictly better (never a NaN, which compares false).
+                    let better = match b {
+                        Max => less(&best, v),
+                        _ => less(v, &best),
+                    };
+                    let Some(better) = better else {
+                        return self.opaque_result(&values);
                     };
                     best = ite(&better, v, &best);
                 }
                 best
             }
             (Limit, [mn, x, mx]) => {
-                let (Sym::Bits(e, lo), Sym::Bits(_, v), Sym::Bits(_, hi)) = (mn, x, mx) else {
+                let (Some(below), Some(above)) = (less(x, mn), less(mx, x)) else {
                     return self.opaque_result(&values);
-                };
-                let (below, above) = if signed(*e) {
-                    (v.bvslt(lo), v.bvsgt(hi))
-                } else {
-                    (v.bvult(lo), v.bvugt(hi))
                 };
                 ite(&below, mn, &ite(&above, mx, x))
             }
@@ -1234,7 +1307,7 @@ impl<'p> Executor<'p> {
     /// A builtin the encoder does not model: its result is unconstrained, and so is whether it
     /// faults (a domain error, a length out of range), as the simulator may.
     fn opaque_result(&mut self, _values: &[Sym]) -> Sym {
-        let why = self.note_opaque("standard functions on REAL and STRING");
+        let why = self.note_opaque(OPAQUE_REAL_FUNCTIONS);
         self.fault(Fault::OutOfRange, Bool::fresh_const("opaque_fault"));
         Sym::Opaque(why)
     }
@@ -1254,6 +1327,21 @@ impl<'p> Executor<'p> {
     }
 }
 
+/// Why a result is opaque where a standard function or operator has no exact term.
+const OPAQUE_REAL_FUNCTIONS: &str = "REAL functions without an exact IEEE term (EXPT, `**`, LN, LOG, EXP, trigonometry) and STRING functions";
+
+/// `a < b` as `value::binary`'s `Lt` says (signed or unsigned by the type, IEEE for REALs,
+/// FALSE < TRUE), or `None` for operands the encoder does not model.
+fn less(a: &Sym, b: &Sym) -> Option<Bool> {
+    Some(match (a, b) {
+        (Sym::Bits(e, x), Sym::Bits(_, y)) if signed(*e) => x.bvslt(y),
+        (Sym::Bits(_, x), Sym::Bits(_, y)) => x.bvult(y),
+        (Sym::Float(_, x), Sym::Float(_, y)) => x.lt(y),
+        (Sym::Bool(x), Sym::Bool(y)) => and(&x.not(), y),
+        _ => return None,
+    })
+}
+
 fn is_comparison(op: BinaryOp) -> bool {
     use BinaryOp::*;
     matches!(op, Eq | Ne | Lt | Gt | Le | Ge)
@@ -1271,6 +1359,7 @@ fn fresh_like(like: &Sym, why: &'static str) -> Sym {
     match like {
         Sym::Bool(_) => Sym::Bool(Bool::fresh_const("opaque")),
         Sym::Bits(e, x) => Sym::Bits(*e, BV::fresh_const("opaque", x.get_size())),
+        Sym::Float(e, _) => Sym::Float(*e, float::fresh(*e, "opaque")),
         _ => Sym::Opaque(why),
     }
 }
@@ -1335,15 +1424,7 @@ mod tests {
             .faults
             .iter()
             .any(|f| f.when.simplify().as_bool() == Some(true));
-        let value = match v {
-            Sym::Bool(b) => b.simplify().as_bool().map(Value::Bool),
-            Sym::Bits(e, x) => x.simplify().as_u64().map(|bits| match e.category() {
-                Category::Duration | Category::Date => Value::Time(e, bits as i64 as i128),
-                Category::Char => Value::Int(e, bits as i128),
-                _ => value::fit(e, bits as i128, true).expect("in range"),
-            }),
-            _ => None,
-        };
+        let value = constant_value(v);
         let elem = match &value {
             Some(Value::Int(e, _)) | Some(Value::Time(e, _)) => Some(*e),
             _ => None,
@@ -1519,6 +1600,299 @@ mod tests {
                             }
                             Err(_) => assert!(faulted, "{builtin:?}{args:?}: no fault"),
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- REAL and LREAL ------------------------------------------------------------------
+
+    /// The arithmetic of every dialect (`Semantics::of` is all a dialect says about values),
+    /// each once, with the name of the first dialect that has it.
+    fn dialects() -> Vec<(&'static str, Semantics)> {
+        use crate::sema::dialect::Dialect;
+        let mut out: Vec<(&'static str, Semantics)> = Vec::new();
+        for d in [
+            Dialect::Iec,
+            Dialect::Codesys,
+            Dialect::Twincat,
+            Dialect::Siemens,
+            Dialect::Rusty,
+        ] {
+            let sem = Semantics::of(d.profile());
+            if !out.iter().any(|(_, s)| *s == sem) {
+                out.push((d.profile().name, sem));
+            }
+        }
+        assert_eq!(out.len(), 2, "both arithmetics are covered");
+        out
+    }
+
+    /// The same value: REALs by their bits (-0.0 is not 0.0), every NaN alike.
+    fn same(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Real(e, x), Value::Real(f, y)) => {
+                e == f && ((x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits())
+            }
+            _ => a == b,
+        }
+    }
+
+    fn xorshift(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
+    /// Operands of a REAL type: zeros of both signs, ±INF, NaN, subnormals, the largest
+    /// values, halfway cases of rounding to integers and to single precision, the limits of
+    /// the integer types, and random bit patterns and random moderate values.
+    fn real_samples(e: Elem) -> Vec<Value> {
+        let mut xs: Vec<f64> = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            3.5,
+            0.1,
+            1.0 / 3.0,
+            100.0,
+            -1000.0,
+            32_767.5,
+            -32_768.5,
+            65_535.5,
+            2_147_483_520.0,
+            2f64.powi(31),
+            -2f64.powi(31),
+            2f64.powi(32),
+            2f64.powi(63),
+            -2f64.powi(63),
+            2f64.powi(64),
+            1e20,
+            f32::MAX as f64,
+            -(f32::MAX as f64),
+            f32::MIN_POSITIVE as f64,
+            1e-45,
+            -1e-45,
+            1e-40,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        if e == Elem::LReal {
+            xs.extend([
+                // Halfway between two single-precision values: LREAL to REAL rounds to even.
+                1.0 + 2f64.powi(-24),
+                1.0 + 3.0 * 2f64.powi(-24),
+                1.5 * 2f64.powi(-149),
+                f32::MAX as f64 * (1.0 + 2f64.powi(-25)),
+                2f64.powi(53) + 2.0,
+                f64::MAX,
+                f64::MIN_POSITIVE,
+                5e-324,
+                1e300,
+            ]);
+        }
+        let mut seed = 0x2545_F491_4F6C_DD1Du64 ^ e.bits() as u64;
+        for _ in 0..8 {
+            let bits = xorshift(&mut seed);
+            xs.push(match e {
+                Elem::Real => f32::from_bits(bits as u32) as f64,
+                _ => f64::from_bits(bits),
+            });
+            xs.push((bits >> 40) as i32 as f64 / 1024.0);
+        }
+        xs.into_iter().map(|x| value::real(e, x)).collect()
+    }
+
+    /// The executor's value of `e` and its certain faults, in order, as constants.
+    fn evaluate_exactly(p: &Program, e: &Expr) -> (Option<Value>, Vec<Fault>) {
+        let mut exec = Executor::new(p, Vec::new(), 0, BV::from_i64(0, 64), Limits { unwind: 4 });
+        let v = exec.eval(e, 0);
+        let mut faults = Vec::new();
+        for site in &exec.faults {
+            match site.when.simplify().as_bool() {
+                Some(true) => faults.push(site.fault),
+                Some(false) => {}
+                None => panic!("a fault site that is not constant: {:?}", site.when),
+            }
+        }
+        (constant_value(v), faults)
+    }
+
+    /// A term's value where it simplifies to a constant.
+    fn constant_value(v: Sym) -> Option<Value> {
+        match v {
+            Sym::Float(e, x) if x.is_nan().simplify().as_bool() == Some(true) => {
+                Some(Value::Real(e, f64::NAN))
+            }
+            Sym::Float(e, x) => x
+                .to_ieee_bv()
+                .simplify()
+                .as_u64()
+                .map(|bits| Value::Real(e, float::value_of_bits(e, bits))),
+            Sym::Bool(b) => b.simplify().as_bool().map(Value::Bool),
+            Sym::Bits(e, x) => x.simplify().as_u64().map(|bits| match e.category() {
+                Category::Duration | Category::Date => Value::Time(e, bits as i64 as i128),
+                Category::Char => Value::Int(e, bits as i128),
+                _ => value::fit(e, bits as i128, true).expect("in range"),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Requires the encoder's value and first fault to be `value`'s.
+    fn agree(p: &Program, expr: &Expr, expected: Result<Value, Fault>, what: &str) {
+        let (got, faults) = evaluate_exactly(p, expr);
+        match expected {
+            Ok(v) => {
+                assert!(
+                    faults.is_empty(),
+                    "{what}: faults {faults:?} encoded, {v:?} expected"
+                );
+                let got = got.unwrap_or_else(|| panic!("{what}: no constant value"));
+                assert!(same(&got, &v), "{what}: {got:?}, {v:?} expected");
+            }
+            Err(fault) => assert_eq!(faults.first(), Some(&fault), "{what}"),
+        }
+    }
+
+    #[test]
+    fn real_arithmetic_and_comparisons_mean_what_the_value_module_says() {
+        use BinaryOp::*;
+        for (dialect, semantics) in dialects() {
+            let p = program(semantics);
+            for e in [Elem::Real, Elem::LReal] {
+                let xs = real_samples(e);
+                for a in &xs {
+                    for b in &xs {
+                        for op in [Add, Sub, Mul, Div, Eq, Ne, Lt, Gt, Le, Ge] {
+                            let expr = Expr::Binary {
+                                op,
+                                lhs: Box::new(Expr::Const(a.clone())),
+                                rhs: Box::new(Expr::Const(b.clone())),
+                            };
+                            let expected = value::binary(op, a, b, semantics);
+                            agree(
+                                &p,
+                                &expr,
+                                expected,
+                                &format!("{dialect}: {a:?} {op:?} {b:?}"),
+                            );
+                        }
+                    }
+                    let neg = Expr::Unary(UnaryOp::Neg, Box::new(Expr::Const(a.clone())));
+                    agree(&p, &neg, value::negate(a, semantics), &format!("-{a:?}"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn real_conversions_mean_what_the_value_module_says() {
+        let targets: Vec<Elem> = INTEGERS
+            .iter()
+            .copied()
+            .chain([Elem::Real, Elem::LReal, Elem::Time, Elem::LTime])
+            .collect();
+        for (dialect, semantics) in dialects() {
+            let p = program(semantics);
+            let convert = |a: &Value, to: Elem| {
+                let expr = Expr::Convert(to, Box::new(Expr::Const(a.clone())));
+                let expected = value::convert_in(a, to, semantics);
+                agree(&p, &expr, expected, &format!("{dialect}: {a:?} to {to:?}"));
+            };
+            // REAL and LREAL to every numeric type and to durations.
+            for from in [Elem::Real, Elem::LReal] {
+                for a in real_samples(from) {
+                    for &to in &targets {
+                        convert(&a, to);
+                    }
+                }
+            }
+            // Integers to REAL types: one rounding up to 32 bits, two (through f64) beyond;
+            // 2^60 + 2^36 + 1 is where the two differ from one.
+            let mut wide = vec![
+                (1i128 << 53) + 1,
+                (1 << 24) + 1,
+                (1 << 60) + (1 << 36) + 1,
+                -((1 << 60) + (1 << 36) + 1),
+            ];
+            wide.extend([i64::MAX as i128, i64::MIN as i128]);
+            for from in INTEGERS {
+                let mut xs = samples(from);
+                let (lo, hi) = from.int_range().unwrap();
+                xs.extend(
+                    wide.iter()
+                        .filter(|x| (lo..=hi).contains(*x))
+                        .map(|x| Value::Int(from, *x)),
+                );
+                for a in xs {
+                    convert(&a, Elem::Real);
+                    convert(&a, Elem::LReal);
+                }
+            }
+            for b in [false, true] {
+                convert(&Value::Bool(b), Elem::Real);
+                convert(&Value::Bool(b), Elem::LReal);
+            }
+            for ns in [
+                0i128,
+                1,
+                -1,
+                1_500_000,
+                -2_500_000_123,
+                i64::MAX as i128,
+                86_400 * 1_000_000_000,
+            ] {
+                for from in [Elem::Time, Elem::LTime] {
+                    convert(&Value::Time(from, ns), Elem::Real);
+                    convert(&Value::Time(from, ns), Elem::LReal);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn standard_functions_on_reals_mean_what_the_value_module_says() {
+        use Builtin::*;
+        for (dialect, semantics) in dialects() {
+            let p = program(semantics);
+            for e in [Elem::Real, Elem::LReal] {
+                let xs = real_samples(e);
+                let call = |b: Builtin, args: Vec<Value>| {
+                    let expr = Expr::Builtin(b, args.iter().cloned().map(Expr::Const).collect());
+                    let expected = value::builtins::call(b, &args, 0, semantics);
+                    agree(&p, &expr, expected, &format!("{dialect}: {b:?}{args:?}"));
+                };
+                for a in &xs {
+                    call(Abs, vec![a.clone()]);
+                    call(Sqrt, vec![a.clone()]);
+                    for to in [
+                        Elem::SInt,
+                        Elem::Int,
+                        Elem::DInt,
+                        Elem::LInt,
+                        Elem::UDInt,
+                        Elem::ULInt,
+                    ] {
+                        call(Trunc(to), vec![a.clone()]);
+                    }
+                    for b in xs.iter().step_by(3) {
+                        call(Max, vec![a.clone(), b.clone()]);
+                        call(Min, vec![a.clone(), b.clone()]);
+                        call(Max, vec![b.clone(), a.clone(), xs[2].clone()]);
+                        call(Limit, vec![b.clone(), a.clone(), xs[12].clone()]);
+                        call(Limit, vec![xs[3].clone(), a.clone(), b.clone()]);
+                        call(Sel, vec![Value::Bool(true), a.clone(), b.clone()]);
+                        call(Sel, vec![Value::Bool(false), a.clone(), b.clone()]);
                     }
                 }
             }

@@ -181,6 +181,9 @@ pub struct System<'p> {
     enums: Vec<(usize, Vec<i128>)>,
     pub cycle_range_ns: (i128, i128),
     pub cycle_ns: i128,
+    /// Some variable of the program (a global, or any variable or temporary of any POU) is a
+    /// REAL or LREAL: its queries go to the solver for floating point.
+    pub floats: bool,
 }
 
 impl<'p> System<'p> {
@@ -235,10 +238,17 @@ impl<'p> System<'p> {
                 enums.push((slot, values.iter().map(|(_, v)| *v).collect()));
             }
         }
+        let floats = program
+            .bodies
+            .iter()
+            .flat_map(|b| &b.init)
+            .chain(&program.globals_init)
+            .any(|v| matches!(v, Value::Real(..)));
         System {
             program,
             properties,
             limits,
+            floats,
             init,
             root,
             inputs,
@@ -506,6 +516,8 @@ pub fn bind(to: &State, from: &State) -> Bool {
         match (a, b) {
             (Sym::Bool(x), Sym::Bool(y)) => eqs.push(x.iff(y)),
             (Sym::Bits(_, x), Sym::Bits(_, y)) if x.get_size() == y.get_size() => eqs.push(x.eq(y)),
+            // The same value (SMT equality: NaN is NaN, -0.0 is not 0.0), not IEEE `=`.
+            (Sym::Float(_, x), Sym::Float(_, y)) => eqs.push(x.eq(y)),
             _ => {}
         }
     }
