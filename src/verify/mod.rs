@@ -85,6 +85,8 @@ pub struct GoalResult {
     pub goal: Goal,
     /// The property's name, or the fault's code and what it means.
     pub name: String,
+    /// The property's `description` in the spec, if it has one.
+    pub description: Option<String>,
     /// `invariant`, `response`, `implicit` (a run-time fault) or `unwinding`.
     pub kind: &'static str,
     /// Where it is written: the property in the spec, the statement in the code.
@@ -211,9 +213,14 @@ pub fn verify(
             };
             let outcome = engine::check(&system, &goal, &budget, strengthening, &mut encoded);
             let verdict = judge(&system, &goal, outcome, &encoded);
+            let description = match (&goal, properties) {
+                (Goal::Property(i), Some(p)) => p.properties[*i].description.clone(),
+                _ => None,
+            };
             let result = GoalResult {
                 goal,
                 name,
+                description,
                 kind,
                 file,
                 span,
