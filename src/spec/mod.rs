@@ -695,7 +695,7 @@ impl Validator<'_> {
 
     fn expected(&mut self, ty: Option<&str>, value: &Spanned<RawValue>) -> Option<Expected> {
         if let RawValue::Table(t) = value.get_ref() {
-            let is_approx = t.keys().any(|k| k.get_ref() == "approx");
+            let is_approx = t.keys().any(|k| k == "approx");
             let elem = ty.and_then(elem_of);
             let real_or_unknown = match ty {
                 Some(_) => matches!(elem, Some(Elem::Real | Elem::LReal)),
@@ -706,16 +706,14 @@ impl Validator<'_> {
             if matches!(elem, Some(Elem::Real | Elem::LReal)) || (ty.is_none() && is_approx) {
                 let real = |key: &str| {
                     t.iter()
-                        .find(|(k, _)| k.get_ref() == key)
+                        .find(|(k, _)| *k == key)
                         .and_then(|(_, v)| match v.get_ref() {
                             RawValue::Float(f) => Some(*f),
                             RawValue::Integer(i) => Some(*i as f64),
                             _ => None,
                         })
                 };
-                let keys_ok = t
-                    .keys()
-                    .all(|k| k.get_ref() == "approx" || k.get_ref() == "tol");
+                let keys_ok = t.keys().all(|k| k == "approx" || k == "tol");
                 return match (real("approx"), real("tol"), keys_ok) {
                     (Some(value), Some(tol), true) if tol >= 0.0 && real_or_unknown => {
                         Some(Expected::Approx { value, tol })
@@ -869,7 +867,7 @@ impl Validator<'_> {
     fn structure(
         &mut self,
         ty: Option<&str>,
-        fields: &IndexMap<Spanned<String>, Spanned<RawValue>>,
+        fields: &IndexMap<String, Spanned<RawValue>>,
         span: Span,
     ) -> Option<Value> {
         if let Some(ty) = ty.filter(|ty| !is_identifier(ty) || elem_of(ty).is_some()) {
@@ -883,8 +881,12 @@ impl Validator<'_> {
             .filter_map(|(name, value)| {
                 let v = self.value(None, value);
                 ok &= v.is_some();
+                let name = Text {
+                    text: name.clone(),
+                    span: span_of(value),
+                };
                 Some((
-                    text(name),
+                    name,
                     Element {
                         value: v?,
                         span: span_of(value),
@@ -1046,13 +1048,18 @@ fn array_shape(ty: &str) -> Option<ArrayShape> {
 }
 
 impl Spec {
-    /// The POU's declaration part as ST, written from the spec: the header and the VAR_INPUT,
+    /// The POU's declaration part as ST, written from the spec: its `types`, the header and the VAR_INPUT,
     /// VAR_OUTPUT and VAR_IN_OUT blocks, each variable with its initial value and its doc as a
     /// line comment. The generator asks the model only for locals and the body; `stforge test`
     /// compares an implementation's interface with this one.
     pub fn interface_st(&self) -> String {
         let pou = &self.pou;
         let mut out = String::new();
+        // The spec's types first, so the file the generator completes declares them.
+        if let Some(types) = &self.types {
+            out.push_str(types.text.text.trim());
+            out.push_str("\n\n");
+        }
         out.push_str(pou.kind.keyword());
         out.push(' ');
         out.push_str(&pou.name.text);
@@ -1149,6 +1156,192 @@ steps = [ { set = { Start = true }, wait = "T#100ms", expect = { Motor = true } 
         );
         let parsed = syntax::parse(FileId(0), &format!("{st}END_FUNCTION_BLOCK\n"));
         assert_eq!(parsed.diagnostics, vec![]);
+    }
+
+    /// `CODE@line:column` of each diagnostic of a spec.
+    fn positions(spec: &str) -> Vec<String> {
+        let mut files = crate::source::SourceMap::default();
+        let id = files.add(
+            "x.spec.toml".into(),
+            spec.into(),
+            crate::source::Encoding::Utf8,
+        );
+        load(id, spec)
+            .1
+            .iter()
+            .map(|d| {
+                let j = crate::diagnostics::render::to_json(d, &files);
+                format!("{}@{}:{}", j.code, j.line, j.column)
+            })
+            .collect()
+    }
+
+    const HEADER: &str = r#"[pou]
+name = "Fill"
+kind = "function_block"
+[pou.inputs]
+Go = "BOOL"
+Table = "ARRAY[1..3] OF INT"
+Grid = "ARRAY[1..2, 0..1] OF BOOL"
+[pou.outputs]
+Done = "BOOL"
+[scan]
+cycle = "T#10ms"
+"#;
+
+    #[test]
+    fn at_is_the_time_since_the_test_began() {
+        let spec = format!(
+            r#"{HEADER}[[test]]
+name = "t"
+description = "at"
+steps = [
+  {{ set = {{ Go = true }} }},
+  {{ at = "T#1s" }},
+  {{ wait = "T#20ms" }},
+  {{ at = "T#2s" }},
+]
+"#
+        );
+        let (model, diagnostics) = load(FileId(0), &spec);
+        assert_eq!(diagnostics, vec![]);
+        let test = &model.expect("a valid spec").tests[0];
+        assert_eq!(test.description.as_deref(), Some("at"));
+        // Scan 1 at T#0s; step 2 starts at T#10ms and ends at T#1s; step 3 runs T#1s10ms to
+        // T#1s30ms; step 4 starts at T#1s40ms.
+        let waits: Vec<_> = test.steps.iter().map(|s| (s.wait_ns, s.at_ns)).collect();
+        assert_eq!(
+            waits,
+            vec![
+                (None, None),
+                (Some(990_000_000), Some(1_000_000_000)),
+                (Some(20_000_000), None),
+                (Some(960_000_000), Some(2_000_000_000)),
+            ]
+        );
+    }
+
+    #[test]
+    fn mistakes_in_at_are_p002_at_the_value() {
+        let spec = format!(
+            r#"{HEADER}[[test]]
+name = "t"
+steps = [
+  {{ at = "T#1s" }},
+  {{ at = "T#500ms" }},
+  {{ at = "T#2s5ms" }},
+  {{ at = "T#3s", wait = "T#10ms" }},
+  {{ at = "3s" }},
+]
+"#
+        );
+        assert_eq!(
+            positions(&spec),
+            vec!["P002@16:10", "P002@17:10", "P002@18:10", "P002@19:10"]
+        );
+    }
+
+    #[test]
+    fn array_values_are_checked_element_by_element() {
+        let spec = format!(
+            r#"{HEADER}[[test]]
+name = "t"
+steps = [ {{ set = {{ Table = [1, -2, 3], Grid = [[true, false], [false, true]] }} }} ]
+"#
+        );
+        let (model, diagnostics) = load(FileId(0), &spec);
+        assert_eq!(diagnostics, vec![]);
+        let step = &model.expect("a valid spec").tests[0].steps[0];
+        let Value::Array(items) = &step.set[0].1 else {
+            panic!("{:?}", step.set[0].1)
+        };
+        let values: Vec<&Value> = items.iter().map(|e| &e.value).collect();
+        assert_eq!(
+            values,
+            vec![&Value::Int(1), &Value::Int(-2), &Value::Int(3)]
+        );
+        let spec = format!(
+            r#"{HEADER}[[test]]
+name = "t"
+steps = [
+  {{ set = {{ Table = [1, true, 3] }} }},
+  {{ set = {{ Table = [1, 2] }} }},
+  {{ set = {{ Table = [1, 2, 3, 4] }} }},
+  {{ set = {{ Grid = [[true, false], [false, 1]] }} }},
+  {{ set = {{ Go = [true], Table = {{ X = 1 }} }} }},
+]
+"#
+        );
+        assert_eq!(
+            positions(&spec),
+            vec![
+                "P004@15:26",
+                "P004@16:21",
+                "P004@17:31",
+                "P004@18:45",
+                "P004@19:18",
+                "P004@19:34",
+            ]
+        );
+    }
+
+    #[test]
+    fn expect_takes_any_variable_name_and_descriptions_are_kept() {
+        let spec = format!(
+            r#"{HEADER}[[property]]
+name = "p"
+description = "Done only when asked."
+assert = "Go OR NOT Done"
+[[test]]
+name = "t"
+steps = [
+  {{ expect = {{ Count = 3, "Timer1.Q" = true, Go = false, Pos = {{ X = 1 }}, Fill.Q = "T#1s" }} }},
+  {{ expect = {{ "2x" = 1, "a b" = 2 }} }},
+]
+"#
+        );
+        assert_eq!(positions(&spec), vec!["P003@20:16", "P003@20:26"]);
+        let spec = spec.replace("  { expect = { \"2x\" = 1, \"a b\" = 2 } },\n", "");
+        let (model, diagnostics) = load(FileId(0), &spec);
+        assert_eq!(diagnostics, vec![]);
+        let model = model.expect("a valid spec");
+        assert_eq!(
+            model.properties[0].description(),
+            Some("Done only when asked.")
+        );
+        let names: Vec<&str> = model.tests[0].steps[0]
+            .expect
+            .iter()
+            .map(|(n, _)| n.text.as_str())
+            .collect();
+        assert_eq!(names, vec!["Count", "Timer1.Q", "Go", "Pos", "Fill"]);
+    }
+
+    #[test]
+    fn types_are_st_in_the_spec_and_head_the_interface() {
+        let spec = "types = '''\nTYPE Point : STRUCT X : INT; Y : BOOL; END_STRUCT; END_TYPE\n'''\n\
+                    [pou]\nname = \"P\"\nkind = \"program\"\n[pou.inputs]\nAt = \"Point\"\n";
+        let (model, diagnostics) = load(FileId(0), spec);
+        assert_eq!(diagnostics, vec![]);
+        assert_eq!(
+            model.expect("a valid spec").interface_st(),
+            "TYPE Point : STRUCT X : INT; Y : BOOL; END_STRUCT; END_TYPE\n\n\
+             PROGRAM P\nVAR_INPUT\n    At : Point;\nEND_VAR\n"
+        );
+        // A syntax error is reported where it stands in the spec; a POU is not a type.
+        let bad = "types = \"\"\"\nTYPE Point : STRUCT X : INT END_STRUCT; END_TYPE\n\
+                   FUNCTION F : INT\nEND_FUNCTION\n\"\"\"\n[pou]\nname = \"P\"\nkind = \"program\"\n";
+        let found = positions(bad);
+        assert!(found.contains(&"P005@3:1".to_string()), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|p| p.starts_with('S') && p.ends_with("@2:28")),
+            "{found:?}"
+        );
+        let escaped =
+            "types = \"TYPE T : INT; END_TYPE\\n\"\n[pou]\nname = \"P\"\nkind = \"program\"\n";
+        assert_eq!(positions(escaped), vec!["P001@1:9"]);
     }
 
     #[test]

@@ -93,7 +93,9 @@ pub enum RawValue {
     Float(f64),
     String(String),
     Array(Vec<Spanned<RawValue>>),
-    Table(IndexMap<Spanned<String>, Spanned<RawValue>>),
+    /// Field names without spans: a TOML dotted key (`Timer1.Q = true`) makes a table whose
+    /// keys cannot be read with one; a field is reported at its value.
+    Table(IndexMap<String, Spanned<RawValue>>),
 }
 
 impl<'de> Deserialize<'de> for RawValue {
@@ -147,7 +149,7 @@ impl<'de> serde::de::Visitor<'de> for RawValueVisitor {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
         let mut fields = IndexMap::new();
-        while let Some(key) = map.next_key::<Spanned<String>>()? {
+        while let Some(key) = map.next_key::<String>()? {
             let value = map.next_value::<Spanned<RawValue>>()?;
             fields.insert(key, value);
         }
