@@ -93,8 +93,7 @@ pub enum RawValue {
     Float(f64),
     String(String),
     Array(Vec<Spanned<RawValue>>),
-    /// Field names without spans: a TOML dotted key (`Timer1.Q = true`) makes a table whose
-    /// keys cannot be read with one; a field is reported at its value.
+    /// Field names, reported at their values.
     Table(IndexMap<String, Spanned<RawValue>>),
 }
 

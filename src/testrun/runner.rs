@@ -429,7 +429,7 @@ impl Plan<'_> {
                     span: step.span,
                     scan: 0,
                     time_ns,
-                    inputs: self.inputs(&machine),
+                    inputs: self.inputs(program, &machine),
                 },
                 diagnostic: self.over_budget(step.span, index + 1, needed),
             };
@@ -440,7 +440,7 @@ impl Plan<'_> {
                 span: step.span,
                 scan: scans,
                 time_ns,
-                inputs: self.inputs(machine),
+                inputs: self.inputs(program, machine),
             };
             // The spec's initial values are written before the first step's own.
             let inits = (index == 0).then_some(&self.inits).into_iter().flatten();
@@ -514,13 +514,14 @@ impl Plan<'_> {
         Verdict::Pass
     }
 
-    fn inputs(&self, machine: &Machine<'_>) -> Vec<(String, String)> {
+    fn inputs(&self, program: &Program, machine: &Machine<'_>) -> Vec<(String, String)> {
         self.inputs
             .iter()
             .map(|(name, ty)| {
-                let value = machine
-                    .read(name)
-                    .map_or_else(|| "?".to_string(), |v| literal::value(&v, Some(ty)));
+                let value = Target::whole(name).slot(program, machine).map_or_else(
+                    || "?".to_string(),
+                    |slot| show(program, machine, slot, literal::unwrap_in_out(ty)),
+                );
                 (name.to_string(), value)
             })
             .collect()
@@ -558,6 +559,36 @@ impl Plan<'_> {
     /// P007 at a spec step: the step names a variable the machine cannot set or read.
     fn unsupported(&self, step: Span, what: String) -> Diagnostic {
         Diagnostic::new(Code::P007, self.spec_file, step, format!("a test {what}"))
+    }
+}
+
+/// The value at `slot` of a variable of type `ty` as ST writes it: a literal, an array's
+/// elements in brackets (all dimensions in a row), a structure's fields in parentheses.
+fn show(program: &Program, machine: &Machine<'_>, slot: usize, ty: &Ty) -> String {
+    match ty {
+        Ty::Array { dims, elem } => {
+            let count: i128 = dims.iter().map(|(lo, hi)| (hi - lo + 1).max(0)).product();
+            let size = elem.size(&program.bodies) as usize;
+            let items: Vec<String> = (0..count as usize)
+                .map(|i| show(program, machine, slot + i * size, elem))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        Ty::Struct(fields) => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    let value = show(program, machine, slot + f.offset as usize, &f.ty);
+                    format!("{} := {value}", f.name)
+                })
+                .collect();
+            format!("({})", fields.join(", "))
+        }
+        _ => machine
+            .memory()
+            .get(slot)
+            .filter(|_| ty.is_scalar())
+            .map_or_else(|| "?".to_string(), |v| literal::value(v, Some(ty))),
     }
 }
 
