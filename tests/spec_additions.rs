@@ -67,7 +67,10 @@ fn an_array_input_timer_members_locals_and_at_steps_are_tested_from_the_spec() {
 fn a_failed_expectation_on_an_array_names_the_element() {
     let spec = std::fs::read_to_string(corpus(TANK_SPEC)).unwrap();
     // The test reads the array input back, expecting one element wrong.
-    let spec = spec.replace("Levels = [-5, -7, -3, -9] }", "Levels = [-5, -7, -4, -9] }");
+    let spec = spec.replace(
+        "Levels = [-5, -7, -3, -9] } },",
+        "Levels = [-5, -7, -4, -9] } },",
+    );
     let (_dir, paths) = temp_files(&[("tank.spec.toml", &spec)]);
     let o = stforge(&[
         "test",
@@ -83,7 +86,7 @@ fn a_failed_expectation_on_an_array_names_the_element() {
             "FAIL test \"the fullest tank\"",
             "    Tank 2 is the fullest; on a tie the lower tank number wins.",
             "test \"the fullest tank\" step 3: Levels[3] expected -4, got -3",
-            &format!("    at scan 3 (T#20ms), step 3 ({}:44:3)", paths[0]),
+            &format!("    at scan 3 (T#20ms), step 3 ({}:42:3)", paths[0]),
         ],
         "{out}"
     );
@@ -124,14 +127,17 @@ fn unknown_names_and_members_are_coded_at_the_spec() {
     let (_dir, paths) = temp_files(&[("tank.spec.toml", &spec)]);
     let o = stforge(&[
         "test",
+        "--format",
+        "junit",
         &paths[0],
         &corpus("verify/tank_high_select/correct.st"),
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    let errors: Vec<String> = stderr(&o)
+    // The setup error's text: one `path:line:column: error[CODE]: message` per diagnostic.
+    let errors: Vec<String> = stdout(&o)
         .lines()
+        .filter_map(|l| l.find(&paths[0]).map(|at| l[at..].to_string()))
         .filter(|l| l.contains("error["))
-        .map(|l| l.trim().to_string())
         .collect();
     let at = |line: usize, column: usize| format!("{}:{line}:{column}", paths[0]);
     assert_eq!(
@@ -139,19 +145,19 @@ fn unknown_names_and_members_are_coded_at_the_spec() {
         vec![
             format!(
                 "{}: error[P003]: `HighDelay.QQ` is not a variable of `TankHighSelect` that a test can read",
-                at(43, 58)
+                at(41, 57)
             ),
             format!(
-                "{}: error[P004]: `Elapsed` is not a member of this instance (IN, PT, Q, ET)",
-                at(43, 117)
+                "{}: error[P004]: `Elapsed` is not a member of this instance (IN, PT, Q, ET, IN_M, T_START, NOW)",
+                at(41, 114)
             ),
             format!(
                 "{}: error[P003]: `Count` is not a variable of `TankHighSelect` that a test can read",
-                at(43, 129)
+                at(41, 124)
             ),
         ],
         "{}",
-        stderr(&o)
+        stdout(&o)
     );
 }
 
@@ -182,7 +188,7 @@ fn descriptions_are_in_junit_and_in_verify_reports() {
     let json: serde_json::Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
     let result = |name: &str| {
-        json["results"]
+        json[0]["results"]
             .as_array()
             .unwrap()
             .iter()
@@ -291,7 +297,11 @@ fn a_spec_declares_its_types() {
     let (_dir2, bare) = temp_files(&[("bare.spec.toml", text.split_once("'''\n\n").unwrap().1)]);
     let o = stforge(&["test", &bare[0], &paths[0]]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    assert!(stderr(&o).contains("error[T"), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("unknown type `RecipeStruct`"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -318,4 +328,27 @@ fn the_prompt_and_generated_interface_carry_the_types_and_descriptions() {
         prompt.text
     );
     assert!(prompt.text.ends_with(&spec.interface_st()));
+}
+
+/// An `at` counts towards the scan budget like the `wait` it stands for: P008 at the step.
+#[test]
+fn an_at_step_counts_towards_the_scan_budget() {
+    let o = stforge(&[
+        "test",
+        "--max-scans",
+        "100",
+        &corpus(TANK_SPEC),
+        &corpus("verify/tank_high_select/correct.st"),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("PASS test \"the fullest tank\"\n"), "{out}");
+    // Step 1 is scan 1; step 2 runs until the scan at T#1s990ms, the test's 200th.
+    assert!(
+        out.contains(&format!(
+            "test \"overfill after two seconds above the limit\" step 2: {}:50:3: error[P008]: the test would run 200 scans by the end of step 2, more than the scan budget of 100",
+            corpus(TANK_SPEC)
+        )),
+        "{out}"
+    );
 }
