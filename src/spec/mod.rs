@@ -1008,7 +1008,7 @@ fn array_shape(ty: &str) -> Option<ArrayShape> {
     };
     let slice = |from: Span, to: Span| {
         let at = interface::TYPE_AT as u32;
-        ty.get((from.start - at) as usize..(to.end - at) as usize)
+        ty.get(from.start.checked_sub(at)? as usize..to.end.checked_sub(at)? as usize)
     };
     fn int(e: &Expr) -> Option<i128> {
         match &e.kind {
@@ -1028,9 +1028,9 @@ fn array_shape(ty: &str) -> Option<ArrayShape> {
     };
     let (len, dims_text) = match dims.first()? {
         ArrayDim::Range(lo, hi) => (
-            int(lo)
-                .zip(int(hi))
-                .map(|(lo, hi)| usize::try_from(hi - lo + 1).unwrap_or(0)),
+            int(lo).zip(int(hi)).map(|(lo, hi)| {
+                usize::try_from(hi.saturating_sub(lo).saturating_add(1)).unwrap_or(0)
+            }),
             slice(lo.span, hi.span)?.to_string(),
         ),
         ArrayDim::Star(_) => (None, "*".to_string()),
