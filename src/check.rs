@@ -67,21 +67,40 @@ pub fn check_sources(
         .files()
         .iter()
         .partition(|f| spec::is_spec_file(&f.path));
-    let mut diagnostics: Vec<Diagnostic> = specs
-        .iter()
-        .flat_map(|f| spec::load(f.id, &f.text).1)
-        .collect();
+    let mut diagnostics = Vec::new();
+    let mut spec_types = Vec::new();
+    for f in &specs {
+        let (spec, found) = spec::load(f.id, &f.text);
+        diagnostics.extend(found);
+        if let Some(types) = spec.and_then(|s| s.types) {
+            spec_types.push((f.id, types));
+        }
+    }
     let parsed: Vec<syntax::Parsed> = sources
         .par_iter()
         .map(|file| syntax::parse(file.id, &file.text))
         .collect();
     diagnostics.extend(parsed.iter().flat_map(|p| p.diagnostics.iter().cloned()));
     if options.stage == Stage::All {
-        let inputs: Vec<SemaFile<'_>> = sources
+        // A spec's `types` are checked with the ST files, as `stforge test` checks them.
+        // Two specs declaring one type: the first one's declaration is used.
+        let mut declared = spec::types::declared_in(parsed.iter().map(|p| &p.unit));
+        let mut type_units = Vec::new();
+        for (file, types) in &spec_types {
+            let unit = spec::types::unit_without(types, *file, &declared);
+            declared.extend(spec::types::declared_in([&unit]));
+            type_units.push((*file, unit));
+        }
+        let mut inputs: Vec<SemaFile<'_>> = sources
             .iter()
             .zip(&parsed)
             .map(|(file, p)| sema_file(file, &p.unit, library.contains(&file.id)))
             .collect();
+        inputs.extend(
+            type_units
+                .iter()
+                .map(|(file, unit)| spec_types_file(*file, unit)),
+        );
         diagnostics.extend(sema::analyze(&inputs, options.dialect).diagnostics);
     }
     // Freeing a million lines of trees takes a tenth of the check; share it out too.
@@ -102,6 +121,16 @@ pub fn sema_file<'a>(file: &SourceFile, unit: &'a SourceUnit, library: bool) -> 
             .map(|s| s.to_string_lossy().into())
             .unwrap_or_default(),
         library,
+    }
+}
+
+/// A spec's `types` as sema takes them: in the spec's file, declaring no global variables.
+pub fn spec_types_file(file: FileId, unit: &SourceUnit) -> SemaFile<'_> {
+    SemaFile {
+        id: file,
+        unit,
+        stem: Default::default(),
+        library: false,
     }
 }
 

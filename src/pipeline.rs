@@ -149,33 +149,42 @@ pub fn check_spec(sources: &Sources, dialect: Dialect) -> Result<Checked, Stoppe
             diagnostics,
         })
     };
-    with_analysis(sources, dialect, diagnostics, |analysis, diagnostics| {
-        let Some(spec) = spec else {
-            return stop(diagnostics);
-        };
-        if diagnostics.iter().any(Diagnostic::is_error) {
-            return stop(diagnostics);
-        }
-        let mismatches = spec::interface::check(&spec, spec_file, &analysis.project);
-        if !mismatches.is_empty() {
-            return stop(mismatches);
-        }
-        let root = analysis.project.pou_names[&sema::key(&spec.pou.name.text)];
-        let spec_text = &sources.files.get(spec_file).text;
-        let parsed = match property::parse(&spec, spec_file, spec_text, &analysis.project, root) {
-            Ok(parsed) => parsed,
-            Err(diagnostics) => return stop(diagnostics),
-        };
-        let conditions = parsed.conditions(spec_file);
-        match ir::lower_with_conditions(analysis, &spec.pou.name.text, &conditions) {
-            Ok((program, lowered)) => Ok(Checked {
-                properties: parsed.lower(lowered, spec_file),
-                spec,
-                program,
-            }),
-            Err(diagnostics) => stop(diagnostics),
-        }
-    })
+    let types = spec.as_ref().and_then(|s| s.types.clone());
+    let types = types.as_ref().map(|t| (spec_file, t));
+    with_analysis(
+        sources,
+        dialect,
+        diagnostics,
+        types,
+        |analysis, diagnostics| {
+            let Some(spec) = spec else {
+                return stop(diagnostics);
+            };
+            if diagnostics.iter().any(Diagnostic::is_error) {
+                return stop(diagnostics);
+            }
+            let mismatches = spec::interface::check(&spec, spec_file, &analysis.project);
+            if !mismatches.is_empty() {
+                return stop(mismatches);
+            }
+            let root = analysis.project.pou_names[&sema::key(&spec.pou.name.text)];
+            let spec_text = &sources.files.get(spec_file).text;
+            let parsed = match property::parse(&spec, spec_file, spec_text, &analysis.project, root)
+            {
+                Ok(parsed) => parsed,
+                Err(diagnostics) => return stop(diagnostics),
+            };
+            let conditions = parsed.conditions(spec_file);
+            match ir::lower_with_conditions(analysis, &spec.pou.name.text, &conditions) {
+                Ok((program, lowered)) => Ok(Checked {
+                    properties: parsed.lower(lowered, spec_file),
+                    spec,
+                    program,
+                }),
+                Err(diagnostics) => stop(diagnostics),
+            }
+        },
+    )
 }
 
 /// A POU's name and its lowered program, or why it could not be lowered.
@@ -189,6 +198,7 @@ pub fn lower_each(sources: &Sources, dialect: Dialect) -> (Vec<LoweredPou>, Vec<
         sources,
         dialect,
         sources.diagnostics.clone(),
+        None,
         |analysis, mut diagnostics| {
             sort(&mut diagnostics);
             if diagnostics.iter().any(Diagnostic::is_error) {
@@ -222,12 +232,14 @@ pub fn lower_each(sources: &Sources, dialect: Dialect) -> (Vec<LoweredPou>, Vec<
     )
 }
 
-/// Parses and checks the ST files of `sources` as one project and hands the analysis, with the
-/// diagnostics so far plus the project's own, to `then`.
+/// Parses and checks the ST files of `sources` as one project, with the spec's `types` (those
+/// the ST files do not declare themselves), and hands the analysis, with the diagnostics so
+/// far plus the project's own, to `then`.
 fn with_analysis<R>(
     sources: &Sources,
     dialect: Dialect,
     mut diagnostics: Vec<Diagnostic>,
+    types: Option<(FileId, &spec::Types)>,
     then: impl FnOnce(&Analysis<'_>, Vec<Diagnostic>) -> R,
 ) -> R {
     let st: Vec<_> = sources
@@ -240,11 +252,18 @@ fn with_analysis<R>(
         .par_iter()
         .map(|file| syntax::parse(file.id, &file.text))
         .collect();
-    let inputs: Vec<SemaFile<'_>> = st
+    let spec_types = types.map(|(file, types)| {
+        let declared = spec::types::declared_in(parsed.iter().map(|p| &p.unit));
+        (file, spec::types::unit_without(types, file, &declared))
+    });
+    let mut inputs: Vec<SemaFile<'_>> = st
         .iter()
         .zip(&parsed)
         .map(|(file, p)| check::sema_file(file, &p.unit, sources.is_library(file.id)))
         .collect();
+    if let Some((file, unit)) = &spec_types {
+        inputs.push(check::spec_types_file(*file, unit));
+    }
     diagnostics.extend(
         parsed
             .iter()

@@ -88,7 +88,20 @@ fn task_comment(out: &mut String, spec: &Spec, fbs: &[&'static str], feedback: O
     if !spec.tests.is_empty() {
         c.push_str("Tests (each step sets inputs, runs one scan, waits, then checks outputs):\n");
         for t in &spec.tests {
-            let _ = writeln!(c, "- test \"{}\":", t.name.text);
+            match t
+                .description
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+            {
+                Some(d) => {
+                    let words: Vec<&str> = d.split_whitespace().collect();
+                    let _ = writeln!(c, "- test \"{}\" ({}):", t.name.text, words.join(" "));
+                }
+                None => {
+                    let _ = writeln!(c, "- test \"{}\":", t.name.text);
+                }
+            }
             for (i, step) in t.steps.iter().enumerate() {
                 let _ = writeln!(c, "    {}. {}", i + 1, step_sentence(step));
             }
@@ -109,21 +122,26 @@ fn task_comment(out: &mut String, spec: &Spec, fbs: &[&'static str], feedback: O
     let _ = writeln!(out, "(* {}*)", comment_safe(&c));
 }
 
-/// A property as a sentence with its expression(s).
+/// A property as a sentence with its expression(s): the engineer's `description` when the
+/// spec gives one (the better sentence), with the expressions after it.
 pub fn property_sentence(p: &Property) -> String {
+    match p.description().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(description) => {
+            let words: Vec<&str> = description.split_whitespace().collect();
+            format!("{}: {} ({})", p.name().text, words.join(" "), formal(p))
+        }
+        None => format!("{}: {}", p.name().text, formal(p)),
+    }
+}
+
+/// What a property says, in words around its expressions.
+fn formal(p: &Property) -> String {
     match p {
-        Property::Invariant { name, assert } => {
-            format!(
-                "{}: always, after every scan: {}",
-                name.text,
-                assert.text.trim()
-            )
+        Property::Invariant { assert, .. } => {
+            format!("always, after every scan: {}", assert.text.trim())
         }
         Property::Response {
-            name,
-            when,
-            then,
-            within,
+            when, then, within, ..
         } => {
             let delay = match within {
                 Within::Scans(0) => "in the same scan".to_string(),
@@ -132,8 +150,7 @@ pub fn property_sentence(p: &Property) -> String {
                 Within::Time(ns) => format!("within {}", time_text(*ns)),
             };
             format!(
-                "{}: whenever {} holds, {} must hold {delay}",
-                name.text,
+                "whenever {} holds, {} must hold {delay}",
                 when.text.trim(),
                 then.text.trim()
             )
@@ -151,8 +168,10 @@ fn step_sentence(step: &crate::spec::Step) -> String {
             .collect();
         parts.push(format!("set {}", sets.join(", ")));
     }
-    if let Some(ns) = step.wait_ns {
-        parts.push(format!("wait {}", time_text(ns)));
+    match (step.at_ns, step.wait_ns) {
+        (Some(at), _) => parts.push(format!("run until {} since the test began", time_text(at))),
+        (None, Some(ns)) => parts.push(format!("wait {}", time_text(ns))),
+        (None, None) => {}
     }
     if !step.expect.is_empty() {
         let expects: Vec<String> = step
@@ -179,6 +198,17 @@ fn value_text(v: &Value) -> String {
         Value::Real(r) => format!("{r:?}"),
         Value::Time(ns) => time_text(*ns),
         Value::Text(t) => t.clone(),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(|e| value_text(&e.value)).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Struct(fields) => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(name, e)| format!("{} := {}", name.text, value_text(&e.value)))
+                .collect();
+            format!("({})", fields.join(", "))
+        }
     }
 }
 

@@ -34,6 +34,8 @@ pub struct Parsed {
 #[derive(Clone, Debug)]
 pub struct Property {
     pub name: String,
+    /// What it means, in the engineer's words (the spec's `description`).
+    pub description: Option<String>,
     pub kind: Kind,
     /// Where it is written: its `assert`, or its `then`.
     pub span: Span,
@@ -108,8 +110,9 @@ pub fn parse(
     let mut properties = Vec::new();
     for property in &spec.properties {
         let watch = match property {
-            spec::Property::Invariant { name, assert } => Property {
+            spec::Property::Invariant { name, assert, .. } => Property {
                 name: name.text.clone(),
+                description: property.description().map(str::to_string),
                 kind: Kind::Invariant(add(assert, &mut diagnostics)),
                 span: assert.span,
             },
@@ -118,8 +121,10 @@ pub fn parse(
                 when,
                 then,
                 within,
+                ..
             } => Property {
                 name: name.text.clone(),
+                description: property.description().map(str::to_string),
                 kind: Kind::Response {
                     when: add(when, &mut diagnostics),
                     then: add(then, &mut diagnostics),

@@ -232,9 +232,12 @@ impl Found<'_, '_> {
     }
 }
 
+/// Where the type text starts in the snippet [`parse_type`] parses.
+pub(super) const TYPE_AT: usize = "PROGRAM __Spec\nVAR\n    v : ".len();
+
 /// The spec's type text parsed as the type of an ST variable declaration; `None` when it has
 /// syntax errors.
-fn parse_type(text: &str) -> Option<crate::syntax::Parsed> {
+pub(super) fn parse_type(text: &str) -> Option<crate::syntax::Parsed> {
     let source = format!("PROGRAM __Spec\nVAR\n    v : {text};\nEND_VAR\nEND_PROGRAM\n");
     let parsed = crate::syntax::parse(FileId(0), &source);
     parsed.diagnostics.is_empty().then_some(parsed)
@@ -242,7 +245,7 @@ fn parse_type(text: &str) -> Option<crate::syntax::Parsed> {
 
 /// The one declared type of the snippet `parse_type` wrote; `None` when the text was more than
 /// one type (it contained `;` and further declarations).
-fn type_spec(parsed: &crate::syntax::Parsed) -> Option<&TypeSpec> {
+pub(super) fn type_spec(parsed: &crate::syntax::Parsed) -> Option<&TypeSpec> {
     let [Item::Pou(pou)] = parsed.unit.items.as_slice() else {
         return None;
     };

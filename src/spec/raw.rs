@@ -15,6 +15,8 @@ pub struct RawSpec {
     pub property: Vec<RawProperty>,
     #[serde(default)]
     pub test: Vec<RawTest>,
+    /// ST `TYPE … END_TYPE` declarations of the derived types the interface uses.
+    pub types: Option<Spanned<String>>,
 }
 
 /// `Start = "BOOL"` or `StopNC = { type = "BOOL", init = "TRUE", doc = "…" }`, read as TOML
@@ -59,12 +61,14 @@ pub struct RawProperty {
     pub when: Option<Spanned<String>>,
     pub then: Option<Spanned<String>>,
     pub within: Option<Spanned<toml::Value>>,
+    pub description: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct RawTest {
     pub name: Spanned<String>,
+    pub description: Option<String>,
     pub steps: Vec<Spanned<RawStep>>,
 }
 
@@ -72,8 +76,82 @@ pub struct RawTest {
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
     #[serde(default)]
-    pub set: IndexMap<Spanned<String>, Spanned<toml::Value>>,
+    pub set: IndexMap<Spanned<String>, Spanned<RawValue>>,
     pub wait: Option<Spanned<String>>,
+    pub at: Option<Spanned<String>>,
     #[serde(default)]
-    pub expect: IndexMap<Spanned<String>, Spanned<toml::Value>>,
+    pub expect: IndexMap<Spanned<String>, Spanned<RawValue>>,
+}
+
+/// A value of a test step with the span of every element and field inside it, so a mistake
+/// deep in an array or structure is reported where it is written (`toml::Value` keeps no
+/// spans, and serde's untagged enums lose them: hence a visitor of its own).
+#[derive(Debug)]
+pub enum RawValue {
+    Bool(bool),
+    Integer(i64),
+    Float(f64),
+    String(String),
+    Array(Vec<Spanned<RawValue>>),
+    /// Field names, reported at their values.
+    Table(IndexMap<String, Spanned<RawValue>>),
+}
+
+impl<'de> Deserialize<'de> for RawValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawValueVisitor)
+    }
+}
+
+struct RawValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for RawValueVisitor {
+    type Value = RawValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a boolean, number, string, array or inline table")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<RawValue, E> {
+        Ok(RawValue::Bool(b))
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<RawValue, E> {
+        Ok(RawValue::Integer(i))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, u: u64) -> Result<RawValue, E> {
+        i64::try_from(u)
+            .map(RawValue::Integer)
+            .map_err(|_| E::custom(format!("{u} is too large")))
+    }
+
+    fn visit_f64<E>(self, f: f64) -> Result<RawValue, E> {
+        Ok(RawValue::Float(f))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<RawValue, E> {
+        Ok(RawValue::String(s.to_string()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<RawValue, E> {
+        Ok(RawValue::String(s))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<RawValue>>()? {
+            items.push(item);
+        }
+        Ok(RawValue::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
+        let mut fields = IndexMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value::<Spanned<RawValue>>()?;
+            fields.insert(key, value);
+        }
+        Ok(RawValue::Table(fields))
+    }
 }

@@ -3,10 +3,15 @@
 //! its run-time form (an enumeration value's number, a REAL's precision). Initial values in the
 //! spec are ST literal text (`TRUE`, `T#5s`, `1.5`, `E_Mode#Run`); they are read into spec
 //! values first, so one conversion serves steps and initial values alike.
+//!
+//! An array or structure value becomes its scalars ([`leaves`]): each element or field the
+//! spec gives, at its place inside the variable, so the simulator writes and compares slots
+//! and a failed expectation names the element that differs (`Values[2]`, `Recipe.Speed`).
 
-use crate::ir::Ty;
 use crate::ir::literal::unwrap_in_out;
+use crate::ir::{Program, Ty};
 use crate::sema::types::{Category, Elem};
+use crate::source::Span;
 use crate::spec;
 use crate::syntax::literal;
 use crate::value::{Value, fit};
@@ -47,6 +52,10 @@ fn elementary(e: Elem, v: &spec::Value) -> Result<Value, String> {
         spec::Value::Time(ns) if matches!(category, Category::Duration | Category::Date) => {
             Ok(Value::Time(e, *ns))
         }
+        // A duration for a variable the spec does not type, read now that its type is known.
+        spec::Value::Text(s) if category == Category::Duration => spec::time_literal(s)
+            .map(|ns| Value::Time(e, ns))
+            .map_err(|why| format!("\"{s}\" is not a value of {}: {why}", e.name())),
         v => Err(format!("{} is not a value of {}", describe(v), e.name())),
     }
 }
@@ -150,6 +159,190 @@ fn describe(v: &spec::Value) -> String {
             format!("the duration {}", crate::ir::literal::time(Elem::Time, *ns))
         }
         spec::Value::Text(s) => format!("\"{s}\""),
+        spec::Value::Array(_) => "a list".to_string(),
+        spec::Value::Struct(_) => "a table".to_string(),
+    }
+}
+
+/// One scalar a step sets or compares, inside the variable the step names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Leaf {
+    /// As reports name it: `Values[2]`, `Recipe.Speed`, `Timer1.Q`.
+    pub path: String,
+    /// Slots from the start of the variable (of the variable an in-out refers to).
+    pub offset: u32,
+    pub ty: Ty,
+    pub value: Value,
+}
+
+/// A spec value as the scalars of the variable `name` of type `ty`: one for a scalar, one per
+/// element for an array (the list as long as the array, a dimension after the first a list
+/// inside), one per field given for a structure or function block instance. The error says
+/// where (the element or field, or `at` for the value itself) and why.
+pub fn leaves(
+    v: &spec::Value,
+    ty: &Ty,
+    name: &str,
+    at: Span,
+    program: &Program,
+) -> Result<Vec<Leaf>, (Span, String)> {
+    let mut out = Vec::new();
+    Flatten { program }.value(v, unwrap_in_out(ty), name.to_string(), 0, at, &mut out)?;
+    Ok(out)
+}
+
+struct Flatten<'p> {
+    program: &'p Program,
+}
+
+impl Flatten<'_> {
+    fn value(
+        &self,
+        v: &spec::Value,
+        ty: &Ty,
+        path: String,
+        offset: u32,
+        at: Span,
+        out: &mut Vec<Leaf>,
+    ) -> Result<(), (Span, String)> {
+        match (ty, v) {
+            (Ty::Array { dims, elem }, spec::Value::Array(items)) => {
+                self.array(items, dims, elem, &path, &mut Vec::new(), offset, at, out)
+            }
+            (Ty::Struct(fields), spec::Value::Struct(given)) => {
+                let members = fields.iter().map(|f| (f.name.as_str(), f.offset, &f.ty));
+                self.fields(given, members.collect(), "structure", &path, offset, out)
+            }
+            (Ty::Instance(body), spec::Value::Struct(given)) => {
+                let vars = &self.program.body(*body).vars;
+                let members = vars.iter().map(|v| (v.name.as_str(), v.offset, &v.ty));
+                self.fields(given, members.collect(), "instance", &path, offset, out)
+            }
+            (Ty::Array { .. } | Ty::Struct(_) | Ty::Instance(_), v) => Err((
+                at,
+                format!("{} is not a value of {}", describe(v), shape(ty)),
+            )),
+            (ty, v) => {
+                let value = to_value(v, ty).map_err(|why| (at, why))?;
+                out.push(Leaf {
+                    path,
+                    offset,
+                    ty: ty.clone(),
+                    value,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// The elements of the dimensions `dims` (the first of them given by `items`), after the
+    /// subscripts `outer` of the dimensions before.
+    #[allow(clippy::too_many_arguments)]
+    fn array(
+        &self,
+        items: &[spec::Element],
+        dims: &[(i128, i128)],
+        elem: &Ty,
+        name: &str,
+        outer: &mut Vec<i128>,
+        offset: u32,
+        at: Span,
+        out: &mut Vec<Leaf>,
+    ) -> Result<(), (Span, String)> {
+        let Some((&(lo, hi), rest)) = dims.split_first() else {
+            return Ok(());
+        };
+        let len = usize::try_from(hi - lo + 1).unwrap_or(0);
+        let bounds = format!("[{lo}..{hi}]");
+        if items.len() < len {
+            return Err((
+                at,
+                format!(
+                    "the array has {len} elements ({bounds}) here, the list has {}",
+                    items.len()
+                ),
+            ));
+        }
+        if let Some(extra) = items.get(len) {
+            return Err((
+                extra.span,
+                format!(
+                    "the array has {len} elements ({bounds}) here: this is element {} of the list",
+                    len + 1
+                ),
+            ));
+        }
+        let inner: u32 = rest
+            .iter()
+            .map(|(lo, hi)| (hi - lo + 1).max(0) as u32)
+            .product();
+        let stride = inner * elem.size(&self.program.bodies);
+        for (i, item) in items.iter().enumerate() {
+            outer.push(lo + i as i128);
+            let at_item = offset + i as u32 * stride;
+            if rest.is_empty() {
+                let subscripts: Vec<String> = outer.iter().map(i128::to_string).collect();
+                let path = format!("{name}[{}]", subscripts.join(","));
+                self.value(&item.value, elem, path, at_item, item.span, out)?;
+            } else {
+                let spec::Value::Array(inner_items) = &item.value else {
+                    return Err((
+                        item.span,
+                        format!(
+                            "{} is not a value of this array's next dimension: write it as a list",
+                            describe(&item.value)
+                        ),
+                    ));
+                };
+                self.array(
+                    inner_items,
+                    rest,
+                    elem,
+                    name,
+                    outer,
+                    at_item,
+                    item.span,
+                    out,
+                )?;
+            }
+            outer.pop();
+        }
+        Ok(())
+    }
+
+    /// The fields `given` of a structure or instance whose members are `members`.
+    fn fields(
+        &self,
+        given: &[(spec::Text, spec::Element)],
+        members: Vec<(&str, u32, &Ty)>,
+        what: &str,
+        path: &str,
+        offset: u32,
+        out: &mut Vec<Leaf>,
+    ) -> Result<(), (Span, String)> {
+        for (field, element) in given {
+            let Some((name, at, ty)) = members
+                .iter()
+                .find(|(n, ..)| n.eq_ignore_ascii_case(&field.text))
+            else {
+                let names: Vec<&str> = members
+                    .iter()
+                    .map(|(n, ..)| *n)
+                    .filter(|n| !n.starts_with("__"))
+                    .collect();
+                return Err((
+                    field.span,
+                    format!(
+                        "`{}` is not a member of this {what} ({})",
+                        field.text,
+                        names.join(", ")
+                    ),
+                ));
+            };
+            let path = format!("{path}.{name}");
+            self.value(&element.value, ty, path, offset + at, element.span, out)?;
+        }
+        Ok(())
     }
 }
 

@@ -110,18 +110,31 @@ fn test_case(
         .with_attribute(("name", clean(&result.name).as_ref()))
         .with_attribute(("classname", clean(suite).as_ref()))
         .with_attribute(("time", seconds(result.elapsed).as_str()));
-    let (element, kind) = match &result.verdict {
-        Verdict::Pass => {
-            case.write_empty()?;
-            return Ok(());
-        }
-        Verdict::Fail { .. } => ("failure", "expectation".to_string()),
-        Verdict::Error { diagnostic, .. } => ("error", diagnostic.code.to_string()),
+    let problem_kind = match &result.verdict {
+        Verdict::Pass => None,
+        Verdict::Fail { .. } => Some(("failure", "expectation".to_string())),
+        Verdict::Error { diagnostic, .. } => Some(("error", diagnostic.code.to_string())),
     };
-    let message = report::message(run, result);
-    let text = report::failure(run, result);
+    if problem_kind.is_none() && result.description.is_none() {
+        case.write_empty()?;
+        return Ok(());
+    }
     case.write_inner_content(|w| {
-        problem(w, element, &message, &kind, &text)?;
+        // The test's `description`, as a property of the test case.
+        if let Some(description) = &result.description {
+            w.create_element("properties").write_inner_content(|w| {
+                w.create_element("property")
+                    .with_attribute(("name", "description"))
+                    .with_attribute(("value", clean(description).as_ref()))
+                    .write_empty()?;
+                Ok(())
+            })?;
+        }
+        if let Some((element, kind)) = &problem_kind {
+            let message = report::message(run, result);
+            let text = report::failure(run, result);
+            problem(w, element, &message, kind, &text)?;
+        }
         Ok(())
     })?;
     Ok(())

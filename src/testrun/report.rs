@@ -24,6 +24,10 @@ pub fn text(run: &Run, results: &[TestResult], color: bool, trace: bool) -> Stri
             "FAIL"
         };
         out.push_str(&format!("{verdict} test \"{}\"\n", result.name));
+        if let Some(description) = &result.description {
+            let words: Vec<&str> = description.split_whitespace().collect();
+            out.push_str(&format!("    {}\n", words.join(" ")));
+        }
         out.push_str(&failure(run, result));
         if trace && !result.trace.is_empty() {
             out.push_str("    trace (scans where a value changed, and the last):\n");

@@ -12,7 +12,7 @@ use crate::sema::types::Elem;
 use crate::sim::Machine;
 use crate::sim::trace::ScanRow;
 use crate::source::{FileId, Span};
-use crate::spec::values::{literal_value, to_value};
+use crate::spec::values::{Leaf, leaves, literal_value, to_value};
 use crate::spec::{self, Expected, Spec};
 use crate::value::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,6 +36,8 @@ pub fn stop_requested() -> bool {
 #[derive(Clone, Debug)]
 pub struct TestResult {
     pub name: String,
+    /// The test's `description` in the spec.
+    pub description: Option<String>,
     /// Wall-clock time the simulation took.
     pub elapsed: Duration,
     pub verdict: Verdict,
@@ -95,7 +97,7 @@ pub struct Check {
 /// A spec's tests with every value in its run-time form.
 pub struct Plan<'s> {
     /// Inputs with an `init` in the spec: written at the start of every test.
-    inits: Vec<(&'s str, Value)>,
+    inits: Vec<(Target<'s>, Value)>,
     /// Every input and in-out of the spec, for reports.
     inputs: Vec<(&'s str, Ty)>,
     tests: Vec<PlannedTest<'s>>,
@@ -107,6 +109,7 @@ pub struct Plan<'s> {
 
 struct PlannedTest<'s> {
     name: &'s str,
+    description: Option<&'s str>,
     steps: Vec<PlannedStep<'s>>,
     /// The first step (0-based) at which the test's scans so far exceed the scan budget, with
     /// that count: such a test does not run.
@@ -115,16 +118,57 @@ struct PlannedTest<'s> {
 
 struct PlannedStep<'s> {
     span: Span,
-    set: Vec<(&'s str, Value)>,
+    set: Vec<(Target<'s>, Value)>,
     /// One, and one more per cycle of the step's `wait`.
     scans: u64,
     expect: Vec<PlannedCheck<'s>>,
 }
 
 struct PlannedCheck<'s> {
-    name: &'s str,
+    target: Target<'s>,
     ty: Ty,
     expected: Expectation,
+}
+
+/// A scalar a step writes or reads: `offset` slots into the variable `var` names (an element
+/// or field of an array or structure, or the variable itself).
+struct Target<'s> {
+    var: &'s str,
+    offset: u32,
+    /// As reports name it: `Motor`, `Values[2]`, `Timer1.Q`.
+    path: String,
+}
+
+impl<'s> Target<'s> {
+    fn whole(var: &'s str) -> Self {
+        Target {
+            var,
+            offset: 0,
+            path: var.to_string(),
+        }
+    }
+
+    fn of(var: &'s str, leaf: &Leaf) -> Self {
+        Target {
+            var,
+            offset: leaf.offset,
+            path: leaf.path.clone(),
+        }
+    }
+
+    /// Its slot in the machine's memory: through the reference for an in-out.
+    fn slot(&self, program: &Program, machine: &Machine<'_>) -> Option<usize> {
+        let (offset, ty) = program.lookup(self.var)?;
+        let at = machine.root_slot() + offset as usize;
+        let start = match ty {
+            Ty::InOut(_) => match machine.memory().get(at)? {
+                Value::Address(a) => *a as usize,
+                _ => return None,
+            },
+            _ => at,
+        };
+        Some(start + self.offset as usize)
+    }
 }
 
 enum Expectation {
@@ -142,27 +186,71 @@ pub fn plan<'s>(
     max_scans: u64,
 ) -> Result<Plan<'s>, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
+    // The spec's interface variables were matched with the implementation already; any other
+    // name (an `expect` of a local, `Timer1.Q`) is resolved here, in the POU's instance.
+    let declared = |name: &str| {
+        let pou = &spec.pou;
+        (name.eq_ignore_ascii_case("result") && pou.kind == spec::PouKind::Function)
+            || pou
+                .inputs
+                .iter()
+                .chain(&pou.outputs)
+                .chain(&pou.in_outs)
+                .any(|p| p.name.text.eq_ignore_ascii_case(name))
+    };
     let ty_of = |name: &spec::Text, diagnostics: &mut Vec<Diagnostic>| {
         let ty = var_type(program, &name.text);
         if ty.is_none() {
-            diagnostics.push(Diagnostic::new(
-                Code::P007,
-                spec_file,
-                name.span,
-                format!(
-                    "`{}` is not a variable of the program that a test can set or read \
-                     (an elementary value, string or enumeration)",
-                    name.text
-                ),
-            ));
+            let d = if declared(&name.text) {
+                Diagnostic::new(
+                    Code::P007,
+                    spec_file,
+                    name.span,
+                    format!(
+                        "`{}` is not a variable of the program that a test can set or read",
+                        name.text
+                    ),
+                )
+            } else {
+                Diagnostic::new(
+                    Code::P003,
+                    spec_file,
+                    name.span,
+                    format!(
+                        "`{}` is not a variable of `{}` that a test can read",
+                        name.text, spec.pou.name.text
+                    ),
+                )
+                .with_help(
+                    "`expect` names an input, output or in-out of the spec, or a variable of \
+                     the POU's instance: a local (`Count`), an element (`Values[2]`), a \
+                     member of an instance or structure (`Timer1.Q`)",
+                )
+            };
+            diagnostics.push(d);
         }
         ty
     };
-    let convert = |value: Result<Value, String>, at: Span, diagnostics: &mut Vec<Diagnostic>| {
-        value
-            .map_err(|why| diagnostics.push(Diagnostic::new(Code::P004, spec_file, at, why)))
-            .ok()
+    let p004 = |(at, why): (Span, String), diagnostics: &mut Vec<Diagnostic>| {
+        diagnostics.push(Diagnostic::new(Code::P004, spec_file, at, why));
     };
+    // A value as the scalars it writes or compares; a value that does not fit is P004 at the
+    // element that does not (at the name, for the value itself).
+    let targets =
+        |name: &'s spec::Text, ty: &Ty, value: &spec::Value, diagnostics: &mut Vec<Diagnostic>| {
+            match leaves(value, ty, &name.text, name.span, program) {
+                Ok(leaves) => Some(
+                    leaves
+                        .into_iter()
+                        .map(|leaf| (Target::of(&name.text, &leaf), leaf))
+                        .collect::<Vec<_>>(),
+                ),
+                Err(e) => {
+                    p004(e, diagnostics);
+                    None
+                }
+            }
+        };
     let mut inits = Vec::new();
     let mut inputs = Vec::new();
     for param in spec.pou.inputs.iter().chain(&spec.pou.in_outs) {
@@ -171,8 +259,9 @@ pub fn plan<'s>(
         };
         if let Some(init) = &param.init {
             let value = literal_value(&init.text, &ty).and_then(|v| to_value(&v, &ty));
-            if let Some(v) = convert(value, init.span, &mut diagnostics) {
-                inits.push((param.name.text.as_str(), v));
+            match value {
+                Ok(v) => inits.push((Target::whole(&param.name.text), v)),
+                Err(why) => p004((init.span, why), &mut diagnostics),
             }
         }
         inputs.push((param.name.text.as_str(), ty));
@@ -190,32 +279,36 @@ pub fn plan<'s>(
                         .iter()
                         .filter_map(|(name, value)| {
                             let ty = ty_of(name, &mut diagnostics)?;
-                            let v = convert(to_value(value, &ty), name.span, &mut diagnostics)?;
-                            Some((name.text.as_str(), v))
+                            targets(name, &ty, value, &mut diagnostics)
                         })
+                        .flatten()
+                        .map(|(target, leaf)| (target, leaf.value))
                         .collect();
                     let expect = step
                         .expect
                         .iter()
                         .filter_map(|(name, expected)| {
                             let ty = ty_of(name, &mut diagnostics)?;
-                            let expected = match expected {
-                                Expected::Exact(v) => Expectation::Exact(convert(
-                                    to_value(v, &ty),
-                                    name.span,
-                                    &mut diagnostics,
-                                )?),
-                                Expected::Approx { value, tol } => Expectation::Approx {
-                                    value: *value,
-                                    tol: *tol,
-                                },
-                            };
-                            Some(PlannedCheck {
-                                name: &name.text,
-                                ty,
-                                expected,
+                            Some(match expected {
+                                Expected::Exact(v) => targets(name, &ty, v, &mut diagnostics)?
+                                    .into_iter()
+                                    .map(|(target, leaf)| PlannedCheck {
+                                        target,
+                                        ty: leaf.ty,
+                                        expected: Expectation::Exact(leaf.value),
+                                    })
+                                    .collect(),
+                                Expected::Approx { value, tol } => vec![PlannedCheck {
+                                    target: Target::whole(&name.text),
+                                    ty,
+                                    expected: Expectation::Approx {
+                                        value: *value,
+                                        tol: *tol,
+                                    },
+                                }],
                             })
                         })
+                        .flatten()
                         .collect();
                     let cycles = step.wait_ns.unwrap_or(0) / spec.cycle_ns.max(1);
                     PlannedStep {
@@ -228,6 +321,7 @@ pub fn plan<'s>(
                 .collect();
             PlannedTest {
                 name: &test.name.text,
+                description: test.description.as_deref(),
                 over_budget: over_budget(&steps, max_scans),
                 steps,
             }
@@ -295,6 +389,7 @@ impl Plan<'_> {
         };
         TestResult {
             name: test.name.to_string(),
+            description: test.description.map(str::to_string),
             elapsed,
             verdict,
             trace,
@@ -334,7 +429,7 @@ impl Plan<'_> {
                     span: step.span,
                     scan: 0,
                     time_ns,
-                    inputs: self.inputs(&machine),
+                    inputs: self.inputs(program, &machine),
                 },
                 diagnostic: self.over_budget(step.span, index + 1, needed),
             };
@@ -345,13 +440,15 @@ impl Plan<'_> {
                 span: step.span,
                 scan: scans,
                 time_ns,
-                inputs: self.inputs(machine),
+                inputs: self.inputs(program, machine),
             };
             // The spec's initial values are written before the first step's own.
             let inits = (index == 0).then_some(&self.inits).into_iter().flatten();
-            for (name, value) in inits.chain(&step.set) {
-                if !machine.write(name, value.clone()) {
-                    let diagnostic = self.unsupported(step.span, format!("cannot write `{name}`"));
+            for (target, value) in inits.chain(&step.set) {
+                let slot = target.slot(program, &machine);
+                if !slot.is_some_and(|slot| machine.set_slot(slot, value.clone())) {
+                    let diagnostic =
+                        self.unsupported(step.span, format!("cannot write `{}`", target.path));
                     return Verdict::Error {
                         at: at(&machine, scans, time_ns),
                         diagnostic,
@@ -395,9 +492,10 @@ impl Plan<'_> {
             }
             let mut checks = Vec::with_capacity(step.expect.len() + 1);
             for check in &step.expect {
-                let Some(actual) = machine.read(check.name) else {
+                let slot = check.target.slot(program, &machine);
+                let Some(actual) = slot.and_then(|slot| machine.memory().get(slot).cloned()) else {
                     let diagnostic =
-                        self.unsupported(step.span, format!("cannot read `{}`", check.name));
+                        self.unsupported(step.span, format!("cannot read `{}`", check.target.path));
                     return Verdict::Error {
                         at: at(&machine, scans, time_ns),
                         diagnostic,
@@ -416,13 +514,14 @@ impl Plan<'_> {
         Verdict::Pass
     }
 
-    fn inputs(&self, machine: &Machine<'_>) -> Vec<(String, String)> {
+    fn inputs(&self, program: &Program, machine: &Machine<'_>) -> Vec<(String, String)> {
         self.inputs
             .iter()
             .map(|(name, ty)| {
-                let value = machine
-                    .read(name)
-                    .map_or_else(|| "?".to_string(), |v| literal::value(&v, Some(ty)));
+                let value = Target::whole(name).slot(program, machine).map_or_else(
+                    || "?".to_string(),
+                    |slot| show(program, machine, slot, literal::unwrap_in_out(ty)),
+                );
                 (name.to_string(), value)
             })
             .collect()
@@ -460,6 +559,36 @@ impl Plan<'_> {
     /// P007 at a spec step: the step names a variable the machine cannot set or read.
     fn unsupported(&self, step: Span, what: String) -> Diagnostic {
         Diagnostic::new(Code::P007, self.spec_file, step, format!("a test {what}"))
+    }
+}
+
+/// The value at `slot` of a variable of type `ty` as ST writes it: a literal, an array's
+/// elements in brackets (all dimensions in a row), a structure's fields in parentheses.
+fn show(program: &Program, machine: &Machine<'_>, slot: usize, ty: &Ty) -> String {
+    match ty {
+        Ty::Array { dims, elem } => {
+            let count: i128 = dims.iter().map(|(lo, hi)| (hi - lo + 1).max(0)).product();
+            let size = elem.size(&program.bodies) as usize;
+            let items: Vec<String> = (0..count as usize)
+                .map(|i| show(program, machine, slot + i * size, elem))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        Ty::Struct(fields) => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    let value = show(program, machine, slot + f.offset as usize, &f.ty);
+                    format!("{} := {value}", f.name)
+                })
+                .collect();
+            format!("({})", fields.join(", "))
+        }
+        _ => machine
+            .memory()
+            .get(slot)
+            .filter(|_| ty.is_scalar())
+            .map_or_else(|| "?".to_string(), |v| literal::value(v, Some(ty))),
     }
 }
 
@@ -509,7 +638,7 @@ impl PlannedCheck<'_> {
             }
         };
         Check {
-            name: self.name.to_string(),
+            name: self.target.path.clone(),
             expected,
             tolerance,
             actual: literal::value(actual, Some(&self.ty)),

@@ -86,6 +86,8 @@ pub struct GoalResult {
     pub goal: Goal,
     /// The property's name, or the fault's code and what it means.
     pub name: String,
+    /// The property's `description` in the spec, if it has one.
+    pub description: Option<String>,
     /// `invariant`, `response`, `implicit` (a run-time fault), `unwinding` or `warning` (a
     /// CASE without ELSE that matches no branch: never changes the exit status).
     pub kind: &'static str,
@@ -227,7 +229,7 @@ pub fn verify(
         let (goals, listed) = goals(&system, started + options.timeout);
         if !listed {
             // One scan cannot be encoded in the time of a goal: neither can any goal's scans.
-            return out_of_time(goals, started);
+            return out_of_time(goals, properties, started);
         }
         // Half the time of one goal: a search that does not finish proves nothing and costs
         // the goals no more than that.
@@ -252,9 +254,11 @@ pub fn verify(
             };
             let outcome = engine::check(&system, &goal, &budget, strengthening, &mut encoded);
             let verdict = judge(&system, &goal, outcome, &encoded);
+            let description = description(&goal, properties);
             let result = GoalResult {
                 goal,
                 name,
+                description,
                 kind,
                 file,
                 span,
@@ -285,11 +289,20 @@ pub fn verify(
     }
 }
 
+/// The spec's description of the property a goal checks, if it has one.
+fn description(goal: &Goal, properties: Option<&Properties>) -> Option<String> {
+    match (goal, properties) {
+        (Goal::Property(i), Some(p)) => p.properties[*i].description.clone(),
+        _ => None,
+    }
+}
+
 /// The report when not even one scan could be encoded in time: every goal `unknown`.
-fn out_of_time(goals: Vec<Listed>, started: Instant) -> Report {
+fn out_of_time(goals: Vec<Listed>, properties: Option<&Properties>, started: Instant) -> Report {
     let results = goals
         .into_iter()
         .map(|(goal, name, kind, file, span)| GoalResult {
+            description: description(&goal, properties),
             goal,
             name,
             kind,

@@ -87,6 +87,9 @@ pub fn text(pou: &str, report: &Report, files: &SourceMap) -> String {
     for r in &report.results {
         out.push_str(&goal_line(r, files));
         out.push('\n');
+        if let Some(description) = &r.description {
+            out.push_str(&format!("         {}\n", one_line(description)));
+        }
     }
     for r in &report.results {
         if let Some(trace) = counterexample(r) {
@@ -146,6 +149,9 @@ pub fn json(pou: &str, report: &Report, files: &SourceMap) -> Json {
                 "severity": if r.is_warning() { "warning" } else { "error" },
                 "milliseconds": r.elapsed.as_millis() as u64,
             });
+            if let Some(description) = &r.description {
+                o["description"] = json!(description);
+            }
             match &r.verdict {
                 Verdict::Proved { k } => {
                     o["verdict"] = json!("proved");
@@ -181,6 +187,11 @@ pub fn json(pou: &str, report: &Report, files: &SourceMap) -> Json {
         "invariants_milliseconds": report.invariants_elapsed.as_millis() as u64,
         "invariants_note": report.invariants_note,
     })
+}
+
+/// A description on one line, its words as written.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn trace_json(replay: &Replay) -> Json {
