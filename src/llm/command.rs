@@ -177,12 +177,20 @@ impl Backend for CommandBackend {
 }
 
 /// Ends a command's whole process group (the shell and what it started), then reaps it.
+///
+/// By the system call, not the `kill` program: procps-ng 4.0's `kill -KILL -PGID` parses the
+/// group as an option and signals -1, every process the user may signal (it took the
+/// developer's whole session down).
 fn kill_group(child: &mut std::process::Child) {
-    let _ = Command::new("kill")
-        .arg("-KILL")
-        .arg(format!("-{}", child.id()))
-        .stderr(Stdio::null())
-        .status();
+    if let Ok(group) = libc::pid_t::try_from(child.id())
+        && group > 1
+    {
+        // SAFETY: kill(2) with a negative process group id only sends a signal; the group is
+        // the one the child leads (`process_group(0)` at spawn), never -1 or 0.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+    }
     let _ = child.kill();
     let _ = child.wait();
 }
