@@ -101,9 +101,11 @@ pub const TWINCAT: Profile = Profile {
 };
 
 /// Siemens SCL converts like the standard (its extra implicit conversions are all widening)
-/// and short-circuits nothing by default.
+/// and short-circuits nothing by default. Its runtime computes like the other vendors':
+/// integer overflow wraps (and only clears ENO), REALs are IEEE 754.
 pub const SIEMENS: Profile = Profile {
     name: "siemens",
+    wrapping_overflow: true,
     ..IEC
 };
 

@@ -366,6 +366,15 @@ mod tests {
     }
 
     #[test]
+    fn only_the_standard_faults_where_the_vendors_wrap() {
+        use crate::sema::dialect::{CODESYS, IEC, SIEMENS, TWINCAT};
+        assert_eq!(Semantics::of(&IEC), S);
+        for vendor in [&CODESYS, &TWINCAT, &SIEMENS] {
+            assert_eq!(Semantics::of(vendor), W, "{}", vendor.name);
+        }
+    }
+
+    #[test]
     fn division_truncates_and_mod_by_zero_is_zero() {
         let (a, b) = (int(Elem::DInt, -7), int(Elem::DInt, 2));
         assert_eq!(binary(Div, &a, &b, S), Ok(int(Elem::DInt, -3)));
