@@ -730,3 +730,86 @@ fn the_counterexample_table_shows_each_element_of_an_array_input() {
         "{shown}"
     );
 }
+
+/// A structure input and a two-dimensional array input: the alarm rises when the recipe runs
+/// above speed 100 and the grid's element [2,1] is 7.
+const GRID_SPEC: &str = r#"types = '''
+TYPE Recipe :
+STRUCT
+    Speed : INT;
+    Run : BOOL;
+END_STRUCT;
+END_TYPE
+'''
+
+[pou]
+name = "GridAlarm"
+kind = "function_block"
+
+[pou.inputs]
+R = "Recipe"
+Grid = "ARRAY[1..2, 1..2] OF INT"
+
+[pou.outputs]
+Alarm = "BOOL"
+
+[scan]
+cycle = "T#10ms"
+
+[[property]]
+name = "no_alarm"
+assert = "NOT Alarm"
+"#;
+
+const GRID_BUG: &str = "FUNCTION_BLOCK GridAlarm
+VAR_INPUT
+    R : Recipe;
+    Grid : ARRAY[1..2, 1..2] OF INT;
+END_VAR
+VAR_OUTPUT
+    Alarm : BOOL;
+END_VAR
+    Alarm := R.Run AND R.Speed > 100 AND Grid[2, 1] = 7;
+END_FUNCTION_BLOCK
+";
+
+#[test]
+fn structure_and_matrix_inputs_are_in_the_counterexample_and_in_its_emitted_test() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("grid.spec.toml");
+    let bug = tmp.path().join("bug.st");
+    let fixed = tmp.path().join("fixed.st");
+    std::fs::write(&spec, GRID_SPEC).unwrap();
+    std::fs::write(&bug, GRID_BUG).unwrap();
+    std::fs::write(&fixed, GRID_BUG.replace("R.Run AND", "FALSE AND")).unwrap();
+    let emitted = tmp.path().join("cex.toml");
+    let (code, report) = verify_json(&[path(&spec), path(&bug), "--emit-test", path(&emitted)]);
+    assert_eq!(code, 1, "{report}");
+    let r = result(&report, "no_alarm");
+    assert_eq!(r["verdict"], "violated", "{r}");
+    assert_eq!(column(r, "R.Run"), ["TRUE"], "{r}");
+    assert_eq!(column(r, "Grid[2,1]"), ["7"], "{r}");
+    let speed = ints(r, "R.Speed")[0];
+    assert!(speed > 100, "{r}");
+    let grid: Vec<i64> = ["Grid[1,1]", "Grid[1,2]", "Grid[2,1]", "Grid[2,2]"]
+        .iter()
+        .map(|n| ints(r, n)[0])
+        .collect();
+    let tests = std::fs::read_to_string(&emitted).unwrap();
+    let step = format!(
+        "  {{ set = {{ R = {{ Speed = {speed}, Run = true }}, Grid = [[{}, {}], [{}, {}]] }} }},\n",
+        grid[0], grid[1], grid[2], grid[3]
+    );
+    assert!(tests.contains(&format!("steps = [\n{step}]\n")), "{tests}");
+    let combined = tmp.path().join("combined.spec.toml");
+    std::fs::write(&combined, format!("{GRID_SPEC}\n{tests}")).unwrap();
+    let on_bug = stforge(&["test", "--color", "never", path(&combined), path(&bug)]);
+    let out = text(&on_bug);
+    assert_eq!(on_bug.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("property \"no_alarm\" expected TRUE, got FALSE"),
+        "{out}"
+    );
+    let on_fix = stforge(&["test", path(&combined), path(&fixed)]);
+    assert_eq!(on_fix.status.code(), Some(0), "{}", text(&on_fix));
+}
