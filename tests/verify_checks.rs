@@ -620,3 +620,196 @@ fn an_encoding_past_the_time_limit_is_unknown_not_a_hang() {
         );
     }
 }
+
+// ---- array inputs in counterexamples ---------------------------------------------------------
+
+/// The integer value of `name` in each scan of a result's counterexample.
+fn ints(r: &Json, name: &str) -> Vec<i64> {
+    column(r, name)
+        .iter()
+        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name} = {v}: {r}")))
+        .collect()
+}
+
+#[test]
+fn an_array_input_is_in_the_counterexample_and_in_its_emitted_test() {
+    let dir = corpus("tank_high_select");
+    let spec = dir.join("tank_high_select.spec.toml");
+    let spec_text = std::fs::read_to_string(&spec).unwrap();
+    for (bug, goal) in [
+        ("bug_skips_last.st", "max_is_highest"),
+        ("bug_loop_off_by_one.st", "R003 array index out of bounds"),
+    ] {
+        let bug = dir.join(bug);
+        let tmp = tempfile::tempdir().unwrap();
+        let emitted = tmp.path().join("cex.toml");
+        let (code, report) = verify_json(&[path(&spec), path(&bug), "--emit-test", path(&emitted)]);
+        assert_eq!(code, 1, "{report}");
+        let r = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == goal && r["verdict"] == "violated")
+            .unwrap_or_else(|| panic!("{goal} not violated: {report}"));
+        // Every element of the array input, in every scan.
+        let levels: Vec<Vec<i64>> = (1..=4).map(|i| ints(r, &format!("Levels[{i}]"))).collect();
+        let limit = ints(r, "Limit");
+        let scans = limit.len();
+        assert!(scans >= 1, "{r}");
+        if goal == "max_is_highest" {
+            // The buggy search never looks at tank 4: the violation is a fourth tank above the
+            // highest of the first three, which MaxLevel reports.
+            let last = scans - 1;
+            let first_three = (0..3).map(|t| levels[t][last]).max().unwrap();
+            assert_eq!(ints(r, "MaxLevel")[last], first_three, "{r}");
+            assert!(levels[3][last] > first_three, "{r}");
+        }
+        // The emitted test sets the array as a TOML array, scan by scan, with the same values.
+        let tests = std::fs::read_to_string(&emitted).unwrap();
+        let steps: String = (0..scans)
+            .map(|s| {
+                let values: Vec<String> = levels.iter().map(|l| l[s].to_string()).collect();
+                format!(
+                    "  {{ set = {{ Levels = [{}], Limit = {} }} }},\n",
+                    values.join(", "),
+                    limit[s]
+                )
+            })
+            .collect();
+        assert!(tests.contains(&format!("steps = [\n{steps}]\n")), "{tests}");
+        // Appended to the spec, it fails on the bug and passes on the correct variant.
+        let combined = tmp.path().join("tank_high_select.spec.toml");
+        std::fs::write(&combined, format!("{spec_text}\n{tests}")).unwrap();
+        let on_bug = stforge(&["test", "--color", "never", path(&combined), path(&bug)]);
+        let out = text(&on_bug);
+        assert_eq!(on_bug.status.code(), Some(1), "{out}");
+        assert!(out.contains("FAIL test \"counterexample: "), "{out}");
+        let on_fix = stforge(&["test", path(&combined), path(&dir.join("correct.st"))]);
+        assert_eq!(on_fix.status.code(), Some(0), "{}", text(&on_fix));
+    }
+}
+
+#[test]
+fn the_counterexample_table_shows_each_element_of_an_array_input() {
+    let dir = corpus("tank_high_select");
+    let out = stforge(&[
+        "verify",
+        "--timeout",
+        "6",
+        path(&dir.join("tank_high_select.spec.toml")),
+        path(&dir.join("bug_skips_last.st")),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let shown = text(&out);
+    let header = shown
+        .lines()
+        .skip_while(|l| *l != "counterexample: invariant \"max_is_highest\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{shown}"));
+    let columns: Vec<&str> = header
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            "scan",
+            "time",
+            "Levels[1] (in)",
+            "Levels[2] (in)",
+            "Levels[3] (in)",
+            "Levels[4] (in)",
+            "Limit (in)",
+            "MaxLevel (out)",
+            "MaxTank (out)",
+            "Overfill (out)",
+            "i",
+            "Above"
+        ],
+        "{shown}"
+    );
+}
+
+/// A structure input and a two-dimensional array input: the alarm rises when the recipe runs
+/// above speed 100 and the grid's element [2,1] is 7.
+const GRID_SPEC: &str = r#"types = '''
+TYPE Recipe :
+STRUCT
+    Speed : INT;
+    Run : BOOL;
+END_STRUCT;
+END_TYPE
+'''
+
+[pou]
+name = "GridAlarm"
+kind = "function_block"
+
+[pou.inputs]
+R = "Recipe"
+Grid = "ARRAY[1..2, 1..2] OF INT"
+
+[pou.outputs]
+Alarm = "BOOL"
+
+[scan]
+cycle = "T#10ms"
+
+[[property]]
+name = "no_alarm"
+assert = "NOT Alarm"
+"#;
+
+const GRID_BUG: &str = "FUNCTION_BLOCK GridAlarm
+VAR_INPUT
+    R : Recipe;
+    Grid : ARRAY[1..2, 1..2] OF INT;
+END_VAR
+VAR_OUTPUT
+    Alarm : BOOL;
+END_VAR
+    Alarm := R.Run AND R.Speed > 100 AND Grid[2, 1] = 7;
+END_FUNCTION_BLOCK
+";
+
+#[test]
+fn structure_and_matrix_inputs_are_in_the_counterexample_and_in_its_emitted_test() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("grid.spec.toml");
+    let bug = tmp.path().join("bug.st");
+    let fixed = tmp.path().join("fixed.st");
+    std::fs::write(&spec, GRID_SPEC).unwrap();
+    std::fs::write(&bug, GRID_BUG).unwrap();
+    std::fs::write(&fixed, GRID_BUG.replace("R.Run AND", "FALSE AND")).unwrap();
+    let emitted = tmp.path().join("cex.toml");
+    let (code, report) = verify_json(&[path(&spec), path(&bug), "--emit-test", path(&emitted)]);
+    assert_eq!(code, 1, "{report}");
+    let r = result(&report, "no_alarm");
+    assert_eq!(r["verdict"], "violated", "{r}");
+    assert_eq!(column(r, "R.Run"), ["TRUE"], "{r}");
+    assert_eq!(column(r, "Grid[2,1]"), ["7"], "{r}");
+    let speed = ints(r, "R.Speed")[0];
+    assert!(speed > 100, "{r}");
+    let grid: Vec<i64> = ["Grid[1,1]", "Grid[1,2]", "Grid[2,1]", "Grid[2,2]"]
+        .iter()
+        .map(|n| ints(r, n)[0])
+        .collect();
+    let tests = std::fs::read_to_string(&emitted).unwrap();
+    let step = format!(
+        "  {{ set = {{ R = {{ Speed = {speed}, Run = true }}, Grid = [[{}, {}], [{}, {}]] }} }},\n",
+        grid[0], grid[1], grid[2], grid[3]
+    );
+    assert!(tests.contains(&format!("steps = [\n{step}]\n")), "{tests}");
+    let combined = tmp.path().join("combined.spec.toml");
+    std::fs::write(&combined, format!("{GRID_SPEC}\n{tests}")).unwrap();
+    let on_bug = stforge(&["test", "--color", "never", path(&combined), path(&bug)]);
+    let out = text(&on_bug);
+    assert_eq!(on_bug.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("property \"no_alarm\" expected TRUE, got FALSE"),
+        "{out}"
+    );
+    let on_fix = stforge(&["test", path(&combined), path(&fixed)]);
+    assert_eq!(on_fix.status.code(), Some(0), "{}", text(&on_fix));
+}

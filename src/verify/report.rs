@@ -226,19 +226,108 @@ pub fn emit_tests(report: &Report) -> String {
             r.name.replace('"', "'")
         ));
         for row in &replay.scans {
-            let set: Vec<String> = row
+            let inputs = row
                 .values
                 .iter()
-                .filter(|(name, kind, _)| {
-                    matches!(kind, VarKind::Input | VarKind::InOut) && !name.contains('#')
-                })
-                .map(|(name, _, v)| format!("{name} = {}", toml_value(v)))
-                .collect();
-            out.push_str(&format!("  {{ set = {{ {} }} }},\n", set.join(", ")));
+                .filter(|(_, kind, _)| matches!(kind, VarKind::Input | VarKind::InOut))
+                .map(|(name, _, v)| (name.as_str(), toml_value(v)));
+            out.push_str(&format!("  {{ set = {} }},\n", toml_tree(inputs)));
         }
         out.push_str("]\n\n");
     }
     out
+}
+
+/// A TOML value under construction: a scalar's text, a list of elements (by subscript), or
+/// a table of fields.
+enum Toml {
+    Scalar(String),
+    List(Vec<(String, Toml)>),
+    Table(Vec<(String, Toml)>),
+}
+
+/// Scalars named as traces name them (`Start`, `Levels[2]`, `Grid[1,2]`, `Recipe.Speed`), in
+/// memory order, as one inline table: each variable, each array a list (a dimension after
+/// the first a list inside), each structure an inline table.
+fn toml_tree<'a>(scalars: impl Iterator<Item = (&'a str, String)>) -> String {
+    let mut root = Vec::new();
+    for (name, value) in scalars {
+        let mut keys = path(name).into_iter();
+        let first = keys.next().expect("a name");
+        insert(&mut root, first, keys, value);
+    }
+    render(&Toml::Table(root))
+}
+
+/// One step of a name's path: a field (the variable is the first) or a subscript.
+enum Key {
+    Field(String),
+    Index(String),
+}
+
+fn path(name: &str) -> Vec<Key> {
+    let mut keys = Vec::new();
+    let mut rest = name;
+    while !rest.is_empty() {
+        let rest_at = rest.find(['.', '[']).unwrap_or(rest.len());
+        let (head, tail) = rest.split_at(rest_at);
+        if !head.is_empty() {
+            keys.push(Key::Field(head.to_string()));
+        }
+        rest = match tail.as_bytes().first() {
+            Some(b'[') => {
+                let end = tail.find(']').unwrap_or(tail.len());
+                keys.extend(tail[1..end].split(',').map(|i| Key::Index(i.to_string())));
+                tail.get(end + 1..).unwrap_or("")
+            }
+            Some(_) => &tail[1..],
+            None => "",
+        };
+    }
+    keys
+}
+
+/// Puts `value` at `key` and then `rest` inside `entries`, whose entries arrive in memory
+/// order: an element or field goes into the last entry when it has the same key.
+fn insert(
+    entries: &mut Vec<(String, Toml)>,
+    key: Key,
+    mut rest: impl Iterator<Item = Key>,
+    value: String,
+) {
+    let (Key::Field(k) | Key::Index(k)) = key;
+    let Some(next) = rest.next() else {
+        entries.push((k, Toml::Scalar(value)));
+        return;
+    };
+    if entries.last().is_none_or(|(last, _)| *last != k) {
+        let inner = match next {
+            Key::Index(_) => Toml::List(Vec::new()),
+            Key::Field(_) => Toml::Table(Vec::new()),
+        };
+        entries.push((k, inner));
+    }
+    match &mut entries.last_mut().expect("an entry").1 {
+        Toml::List(inner) | Toml::Table(inner) => insert(inner, next, rest, value),
+        Toml::Scalar(_) => {}
+    }
+}
+
+fn render(t: &Toml) -> String {
+    match t {
+        Toml::Scalar(s) => s.clone(),
+        Toml::List(items) => {
+            let items: Vec<String> = items.iter().map(|(_, t)| render(t)).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Toml::Table(fields) => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(k, t)| format!("{k} = {}", render(t)))
+                .collect();
+            format!("{{ {} }}", fields.join(", "))
+        }
+    }
 }
 
 /// A run-time value as a TOML value a spec step accepts.

@@ -63,6 +63,54 @@ pub fn fault_code(fault: &Fault) -> &'static str {
     }
 }
 
+/// The most scalars of an output's or a local's array or structure a trace shows (an input's
+/// are all shown): a buffer of a hundred values would bury the variables that explain a
+/// violation.
+pub const SHOWN_ELEMENTS: usize = 16;
+
+/// Each scalar slot of a value of type `ty` at `slot`, in memory order (the order of
+/// [`symbolic::each_scalar`]), with its name as a spec names it: `Levels[2]`, `Grid[1,2]`,
+/// `Recipe.Speed`, `Timer1.Q`.
+fn each_named_scalar(
+    program: &Program,
+    ty: &Ty,
+    slot: usize,
+    path: String,
+    out: &mut Vec<(usize, String, Ty)>,
+) {
+    match ty {
+        Ty::Array { dims, elem } => {
+            let size = elem.size(&program.bodies) as usize;
+            let count: i128 = dims.iter().map(|(lo, hi)| (hi - lo + 1).max(0)).product();
+            for i in 0..count as usize {
+                // Row-major: the last subscript varies fastest.
+                let mut rest = i as i128;
+                let mut subscripts = vec![String::new(); dims.len()];
+                for (d, (lo, hi)) in dims.iter().enumerate().rev() {
+                    let len = hi - lo + 1;
+                    subscripts[d] = (lo + rest % len).to_string();
+                    rest /= len;
+                }
+                let name = format!("{path}[{}]", subscripts.join(","));
+                each_named_scalar(program, elem, slot + i * size, name, out);
+            }
+        }
+        Ty::Struct(fields) => {
+            for field in fields {
+                let name = format!("{path}.{}", field.name);
+                each_named_scalar(program, &field.ty, slot + field.offset as usize, name, out);
+            }
+        }
+        Ty::Instance(body) => {
+            for var in &program.body(*body).vars {
+                let name = format!("{path}.{}", var.name);
+                each_named_scalar(program, &var.ty, slot + var.offset as usize, name, out);
+            }
+        }
+        _ => out.push((slot, path, ty.clone())),
+    }
+}
+
 /// The state between two scans.
 #[derive(Clone)]
 pub struct State {
@@ -175,7 +223,10 @@ pub struct System<'p> {
     pub root: usize,
     /// Slots the environment writes before every scan, and their names.
     pub inputs: Vec<(usize, String)>,
-    /// Every scalar slot of the root's own variables, by name and kind, for traces.
+    /// The scalar slots of the root's own variables traces show, by name (`Levels[2]`,
+    /// `Recipe.Speed` for an element or a field) and kind: every input's, and the outputs' and
+    /// locals' but for function block instances and arrays or structures of more than
+    /// [`SHOWN_ELEMENTS`] scalars.
     pub named: Vec<(usize, String, VarKind, Ty)>,
     /// Enumeration slots and their values (a state must hold one of them).
     enums: Vec<(usize, Vec<i128>)>,
@@ -209,18 +260,18 @@ impl<'p> System<'p> {
                 },
                 ty => (ty, root + var.offset as usize),
             };
-            symbolic::each_scalar(program, ty, base, &mut slots);
-            let scalar = ty.is_scalar();
-            for (i, (slot, slot_ty)) in slots.into_iter().enumerate() {
-                let name = if scalar {
-                    var.name.to_string()
-                } else {
-                    format!("{}#{i}", var.name)
-                };
-                if matches!(var.kind, VarKind::Input | VarKind::InOut) {
+            each_named_scalar(program, ty, base, var.name.to_string(), &mut slots);
+            let input = matches!(var.kind, VarKind::Input | VarKind::InOut);
+            // Every element of an input is shown, as a test must set it; of another array or
+            // structure, up to `SHOWN_ELEMENTS`; a function block instance's state is not.
+            let shown = input
+                || ty.is_scalar()
+                || (!matches!(ty, Ty::Instance(_)) && slots.len() <= SHOWN_ELEMENTS);
+            for (slot, name, slot_ty) in slots {
+                if input {
                     inputs.push((slot, name.clone()));
                 }
-                if scalar {
+                if shown {
                     named.push((slot, name, var.kind, slot_ty));
                 }
             }
