@@ -500,7 +500,10 @@ mod tests {
         }
         // Finer durations are truncated to the millisecond; the count wraps modulo 2^32 ms.
         assert_eq!(time(Elem::Time, 1_500_000, m), ms(1));
-        assert_eq!(time(Elem::Time, 1_500_000, W), Value::Time(Elem::Time, 1_500_000));
+        assert_eq!(
+            time(Elem::Time, 1_500_000, W),
+            Value::Time(Elem::Time, 1_500_000)
+        );
         let top = ms((1 << 32) - 1);
         assert_eq!(binary(Add, &top, &ms(3), m), Ok(ms(2)));
         assert_eq!(binary(Sub, &ms(2), &top, m), Ok(ms(3)));
@@ -510,16 +513,33 @@ mod tests {
         assert_eq!(binary(Gt, &top, &ms(0), m), Ok(Value::Bool(true)));
         // 64-bit nanoseconds elsewhere, and for LTIME everywhere.
         let lt = Value::Time(Elem::LTime, (1 << 32) * NS_PER_MS);
-        assert_eq!(binary(Add, &lt, &lt, m), Ok(Value::Time(Elem::LTime, (1 << 33) * NS_PER_MS)));
         assert_eq!(
-            binary(Sub, &Value::Time(Elem::Time, 0), &Value::Time(Elem::Time, 1), S),
+            binary(Add, &lt, &lt, m),
+            Ok(Value::Time(Elem::LTime, (1 << 33) * NS_PER_MS))
+        );
+        assert_eq!(
+            binary(
+                Sub,
+                &Value::Time(Elem::Time, 0),
+                &Value::Time(Elem::Time, 1),
+                S
+            ),
             Ok(Value::Time(Elem::Time, -1))
         );
         // Conversions: in milliseconds, modulo 2^32 ms.
-        assert_eq!(convert_in(&top, Elem::LInt, m), Ok(int(Elem::LInt, (1 << 32) - 1)));
+        assert_eq!(
+            convert_in(&top, Elem::LInt, m),
+            Ok(int(Elem::LInt, (1 << 32) - 1))
+        );
         assert_eq!(convert_in(&top, Elem::DInt, m), Err(Fault::OutOfRange));
-        assert_eq!(convert_in(&int(Elem::DInt, -1), Elem::Time, m), Ok(top.clone()));
-        assert_eq!(convert_in(&int(Elem::LInt, 1 << 32), Elem::Time, m), Ok(ms(0)));
+        assert_eq!(
+            convert_in(&int(Elem::DInt, -1), Elem::Time, m),
+            Ok(top.clone())
+        );
+        assert_eq!(
+            convert_in(&int(Elem::LInt, 1 << 32), Elem::Time, m),
+            Ok(ms(0))
+        );
         assert_eq!(
             convert_in(&Value::Time(Elem::LTime, 2_999_999), Elem::Time, m),
             Ok(ms(2))
@@ -529,15 +549,24 @@ mod tests {
             Ok(Value::Time(Elem::LTime, ((1 << 32) - 1) * NS_PER_MS))
         );
         // REAL to TIME rounds to the nearest millisecond, halfway away from zero.
-        assert_eq!(convert_in(&Value::Real(Elem::Real, 1.5), Elem::Time, m), Ok(ms(2)));
-        assert_eq!(convert_in(&Value::Real(Elem::Real, -1.0), Elem::Time, m), Ok(top.clone()));
+        assert_eq!(
+            convert_in(&Value::Real(Elem::Real, 1.5), Elem::Time, m),
+            Ok(ms(2))
+        );
+        assert_eq!(
+            convert_in(&Value::Real(Elem::Real, -1.0), Elem::Time, m),
+            Ok(top.clone())
+        );
         assert_eq!(
             convert_in(&ms(1500), Elem::Real, m),
             Ok(Value::Real(Elem::Real, 1500.0))
         );
         // The clock read as TIME: whole milliseconds of it, modulo 2^32.
         let now = ((1i128 << 32) + 5) * NS_PER_MS + 700_000;
-        assert_eq!(builtins::call(crate::ir::Builtin::Now(Elem::Time), &[], now, m), Ok(ms(5)));
+        assert_eq!(
+            builtins::call(crate::ir::Builtin::Now(Elem::Time), &[], now, m),
+            Ok(ms(5))
+        );
         assert_eq!(
             builtins::call(crate::ir::Builtin::Now(Elem::LTime), &[], now, m),
             Ok(Value::Time(Elem::LTime, now))

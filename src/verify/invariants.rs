@@ -27,9 +27,9 @@
 
 use super::engine::check_until;
 use super::symbolic::{self, Sym};
+use super::system::{State, System, Window, bind};
 use crate::sema::types::Elem;
 use crate::value::Semantics;
-use super::system::{State, System, Window, bind};
 use std::collections::HashSet;
 use std::time::Instant;
 use z3::ast::{Ast, BV, Bool, Dynamic};

@@ -195,7 +195,10 @@ pub fn constant(v: &Value, sem: Semantics) -> Sym {
         Value::Int(e, x) => Sym::Bits(*e, BV::from_i64(*x as i64, width(*e, sem))),
         Value::Time(e, ns) if sem.counts_ms(*e) => Sym::Bits(
             *e,
-            BV::from_u64((ns.div_euclid(NS_PER_MS) as u64) & 0xFFFF_FFFF, TIME_MS_BITS),
+            BV::from_u64(
+                (ns.div_euclid(NS_PER_MS) as u64) & 0xFFFF_FFFF,
+                TIME_MS_BITS,
+            ),
         ),
         Value::Time(e, ns) => Sym::Bits(*e, BV::from_i64(*ns as i64, TIME_BITS)),
         Value::Real(e, x) => Sym::Float(*e, float::constant(*e, *x)),
@@ -665,7 +668,10 @@ impl<'p> Executor<'p> {
             running = and(&running, &fits);
             let outer = self.guard.clone();
             self.guard = and(&outer, &running);
-            self.write(at, Sym::Bits(elem, next.extract(width(elem, self.sem) - 1, 0)));
+            self.write(
+                at,
+                Sym::Bits(elem, next.extract(width(elem, self.sem) - 1, 0)),
+            );
             self.guard = outer;
             counter = next;
         }
@@ -706,7 +712,10 @@ impl<'p> Executor<'p> {
         }
         if call.instance.is_some() {
             for &t in &body.temps {
-                self.store(callee + t as usize, constant(&body.init[t as usize], self.sem));
+                self.store(
+                    callee + t as usize,
+                    constant(&body.init[t as usize], self.sem),
+                );
             }
         }
         self.depth += 1;
@@ -1107,7 +1116,10 @@ impl<'p> Executor<'p> {
                 _ if to == Elem::Bool => Sym::Bool(b),
                 _ if to.int_range().is_some() => Sym::Bits(
                     to,
-                    b.ite(&BV::from_u64(1, width(to, self.sem)), &BV::from_u64(0, width(to, self.sem))),
+                    b.ite(
+                        &BV::from_u64(1, width(to, self.sem)),
+                        &BV::from_u64(0, width(to, self.sem)),
+                    ),
                 ),
                 Category::Real => Sym::Float(
                     to,
@@ -2016,11 +2028,23 @@ mod tests {
                                 rhs: Box::new(Expr::Const(b.clone())),
                             };
                             let expected = value::binary(op, a, b, semantics);
-                            agree(&p, &expr, expected, &format!("{dialect}: {a:?} {op:?} {b:?}"));
+                            agree(
+                                &p,
+                                &expr,
+                                expected,
+                                &format!("{dialect}: {a:?} {op:?} {b:?}"),
+                            );
                         }
                     }
                     // To and from the other duration, and to and from integers.
-                    for to in [Elem::Time, Elem::LTime, Elem::Tod, Elem::DInt, Elem::LInt, Elem::UDInt] {
+                    for to in [
+                        Elem::Time,
+                        Elem::LTime,
+                        Elem::Tod,
+                        Elem::DInt,
+                        Elem::LInt,
+                        Elem::UDInt,
+                    ] {
                         let expr = Expr::Convert(to, Box::new(Expr::Const(a.clone())));
                         let expected = value::convert_in(a, to, semantics);
                         agree(&p, &expr, expected, &format!("{dialect}: {a:?} to {to:?}"));
@@ -2036,8 +2060,14 @@ mod tests {
                         for b in [Builtin::MulTime, Builtin::DivTime] {
                             let args = vec![a.clone(), n.clone()];
                             let expected = value::builtins::call(b, &args, 0, semantics);
-                            let expr = Expr::Builtin(b, args.into_iter().map(Expr::Const).collect());
-                            agree(&p, &expr, expected, &format!("{dialect}: {b:?}({a:?}, {n:?})"));
+                            let expr =
+                                Expr::Builtin(b, args.into_iter().map(Expr::Const).collect());
+                            agree(
+                                &p,
+                                &expr,
+                                expected,
+                                &format!("{dialect}: {b:?}({a:?}, {n:?})"),
+                            );
                         }
                     }
                 }
@@ -2053,11 +2083,21 @@ mod tests {
                 }
                 // The clock read as a duration, at a whole number of the clock's units.
                 let unit = clock_unit_ns(semantics);
-                for clock in [0i128, 1, 1500, (1 << 32) - 1, 1 << 32, (1 << 32) + 7, 1 << 50] {
+                for clock in [
+                    0i128,
+                    1,
+                    1500,
+                    (1 << 32) - 1,
+                    1 << 32,
+                    (1 << 32) + 7,
+                    1 << 50,
+                ] {
                     let now = BV::from_i64(clock as i64, TIME_BITS);
                     let mut exec = Executor::new(&p, Vec::new(), 0, now, Limits { unwind: 4 });
-                    let got = constant_value(exec.eval(&Expr::Builtin(Builtin::Now(e), Vec::new()), 0));
-                    let expected = value::builtins::call(Builtin::Now(e), &[], clock * unit, semantics);
+                    let got =
+                        constant_value(exec.eval(&Expr::Builtin(Builtin::Now(e), Vec::new()), 0));
+                    let expected =
+                        value::builtins::call(Builtin::Now(e), &[], clock * unit, semantics);
                     assert_eq!(got, expected.ok(), "{dialect}: {e:?} at clock {clock}");
                 }
             }

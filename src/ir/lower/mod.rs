@@ -783,7 +783,9 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 // Conversions to and from strings are not simulated yet.
                 let from = arg.and_then(|a| self.elem(a, ctx));
                 match (to, arg.filter(|_| from.is_some())) {
-                    (Some(to), Some(arg)) => Ok(convert(self.expr(arg, ctx)?, to, self.semantics())),
+                    (Some(to), Some(arg)) => {
+                        Ok(convert(self.expr(arg, ctx)?, to, self.semantics()))
+                    }
                     _ => Err(self.unsupported(ctx.file, e.span, "this conversion")),
                 }
             }
