@@ -20,9 +20,9 @@
 //!   implications between two of them, and "the slot holds one of its values";
 //! - *clock*: while a monitor with a window of `W` ns waits, the time left of it plus the time
 //!   since a *stamp* (a TIME slot that stores the clock, like a timer's `T_START`) is `W`: the
-//!   timer measures the monitor's window (an equality, so wrap-around of the 64-bit clock
-//!   keeps it true). A window counted in scans (a TIME window at a fixed cycle is one, see
-//!   `System::window`) is converted by the cycle;
+//!   timer measures the monitor's window (an equality, so wrap-around of the 64-bit clock, or of
+//!   a 32-bit millisecond TIME stamp, keeps it true). A window counted in scans (a TIME window
+//!   at a fixed cycle is one, see `System::window`) is converted by the cycle;
 //! - *bounds* of a monitor's window left (`0 ..= W`).
 
 use super::engine::check_until;
