@@ -590,7 +590,7 @@ fn timer_programs_prove_with_twincat_s_32_bit_millisecond_time() {
     let (code, results) = verify(
         &spec_of(&burner),
         &burner.join("correct.st"),
-        &["--dialect", "twincat", "--timeout", "30"],
+        &["--dialect", "twincat"],
     );
     assert_eq!(code, 0, "{results:?}");
     assert_eq!(results.len(), 4, "{results:?}");
