@@ -288,3 +288,87 @@ fn real_division_by_zero_follows_the_dialect() {
     let mut m = Machine::new(&p, 10_000_000);
     assert_eq!(fault_after(&mut m, text, 1), Some((Code::R001, 3, 1)));
 }
+
+/// A TON started just before TIME's 32-bit millisecond count wraps (CODESYS and TwinCAT:
+/// 2^32 ms, about 49.7 days) still fires PT later: `NOW - T_START` wraps with it. The same
+/// program in the standard's dialect, where TIME is 64-bit nanoseconds, fires at the same scan.
+#[test]
+fn timers_fire_across_the_wrap_of_a_32_bit_millisecond_time() {
+    let text = "PROGRAM Main\n\
+                VAR Start : BOOL; Q : BOOL; E : TIME; Fine : TIME := T#1500us; END_VAR\n\
+                VAR t : TON; END_VAR\n\
+                t(IN := Start, PT := T#50ms);\n\
+                Q := t.Q;\n\
+                E := t.ET;\n\
+                END_PROGRAM\n";
+    const MS: i128 = 1_000_000;
+    for dialect in [Dialect::Twincat, Dialect::Codesys, Dialect::Iec] {
+        let p = program(text, "Main", dialect).unwrap();
+        let mut m = Machine::new(&p, 10 * MS);
+        // Idle until 20 ms before the wrap.
+        m.scan_then_advance(((1 << 32) - 20) * MS).unwrap();
+        assert!(m.write("Start", Value::Bool(true)));
+        // Started at 2^32 - 20 ms; the scans at -10, 0 (the wrap), 10 and 20 ms are early.
+        for scan in 0..5 {
+            m.scan().unwrap();
+            assert_eq!(
+                m.read("Q"),
+                Some(Value::Bool(false)),
+                "{dialect:?} scan {scan}"
+            );
+            assert_eq!(
+                m.read("E"),
+                Some(Value::Time(Elem::Time, 10 * scan * MS)),
+                "{dialect:?} scan {scan}"
+            );
+        }
+        // 50 ms after the start, 30 ms after the wrap.
+        m.scan().unwrap();
+        assert_eq!(m.read("Q"), Some(Value::Bool(true)), "{dialect:?}");
+        assert_eq!(m.read("E"), Some(Value::Time(Elem::Time, 50 * MS)));
+        // A literal finer than a millisecond is truncated where TIME counts milliseconds.
+        let fine = if dialect == Dialect::Iec {
+            1_500_000
+        } else {
+            MS
+        };
+        assert_eq!(
+            m.read("Fine"),
+            Some(Value::Time(Elem::Time, fine)),
+            "{dialect:?}"
+        );
+    }
+}
+
+/// TIME's width per dialect in the simulator: 32-bit milliseconds wrap and convert in
+/// milliseconds in CODESYS and TwinCAT, 64-bit nanoseconds elsewhere; LTIME is 64-bit
+/// nanoseconds everywhere.
+#[test]
+fn time_arithmetic_and_conversions_follow_the_dialect() {
+    let text = "PROGRAM Main\n\
+                VAR a : TIME; b : TIME; n : LINT; l : LTIME; back : TIME; END_VAR\n\
+                a := T#0ms - T#1ms;\n\
+                n := TIME_TO_LINT(a);\n\
+                b := a + T#5ms;\n\
+                l := TIME_TO_LTIME(a) + LTIME#1ms;\n\
+                back := LTIME_TO_TIME(l);\n\
+                END_PROGRAM\n";
+    const MS: i128 = 1_000_000;
+    let top = (1i128 << 32) - 1;
+    let p = program(text, "Main", Dialect::Twincat).unwrap();
+    let mut m = Machine::new(&p, 10 * MS);
+    m.scan().unwrap();
+    assert_eq!(m.read("a"), Some(Value::Time(Elem::Time, top * MS)));
+    assert_eq!(m.read("n"), Some(int(Elem::LInt, top)));
+    assert_eq!(m.read("b"), Some(Value::Time(Elem::Time, 4 * MS)));
+    assert_eq!(m.read("l"), Some(Value::Time(Elem::LTime, (top + 1) * MS)));
+    assert_eq!(m.read("back"), Some(Value::Time(Elem::Time, 0)));
+    let p = program(text, "Main", Dialect::Iec).unwrap();
+    let mut m = Machine::new(&p, 10 * MS);
+    m.scan().unwrap();
+    assert_eq!(m.read("a"), Some(Value::Time(Elem::Time, -MS)));
+    assert_eq!(m.read("n"), Some(int(Elem::LInt, -1)));
+    assert_eq!(m.read("b"), Some(Value::Time(Elem::Time, 4 * MS)));
+    assert_eq!(m.read("l"), Some(Value::Time(Elem::LTime, 0)));
+    assert_eq!(m.read("back"), Some(Value::Time(Elem::Time, 0)));
+}

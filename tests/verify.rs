@@ -579,3 +579,70 @@ fn reals_are_ieee_floats_whose_counterexamples_replay() {
         );
     }
 }
+
+/// In TwinCAT TIME is 32-bit milliseconds and the clock counts milliseconds: the timer
+/// programs still prove (the Houdini clock template over 32-bit stamps), at a fixed cycle and
+/// over a range of cycles, and the timer race is found and replays; a cycle that is not a whole
+/// number of milliseconds leaves the verdicts `unknown`, with the reason.
+#[test]
+fn timer_programs_prove_with_twincat_s_32_bit_millisecond_time() {
+    let burner = root().join("corpus/verify/burner_control");
+    let (code, results) = verify(
+        &spec_of(&burner),
+        &burner.join("correct.st"),
+        &["--dialect", "twincat"],
+    );
+    assert_eq!(code, 0, "{results:?}");
+    assert_eq!(results.len(), 4, "{results:?}");
+    assert!(results.iter().all(|(_, _, v)| v == "proved"), "{results:?}");
+
+    let star_delta = root().join("corpus/verify/star_delta");
+    let spec = spec_of(&star_delta);
+    let (code, results) = verify(
+        &spec,
+        &star_delta.join("correct.st"),
+        &["--dialect", "twincat"],
+    );
+    assert_eq!(code, 0, "{results:?}");
+    assert!(results.iter().all(|(_, _, v)| v == "proved"), "{results:?}");
+    let (code, results) = verify(
+        &spec,
+        &star_delta.join("bug_timer_race.st"),
+        &["--dialect", "twincat"],
+    );
+    assert_eq!(code, 1, "{results:?}");
+    let exclusive = results.iter().find(|(n, _, _)| n == "star_delta_exclusive");
+    assert_eq!(
+        exclusive.map(|r| r.2.as_str()),
+        Some("violated"),
+        "{results:?}"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(spec_of(&burner)).unwrap();
+    assert!(text.contains("cycle = \"T#100ms\""));
+    let fine = tmp.path().join("burner_control.spec.toml");
+    let range = "cycle = \"T#100ms\"\ncycle_min = \"T#99500us\"";
+    std::fs::write(&fine, text.replace("cycle = \"T#100ms\"", range)).unwrap();
+    let correct = burner.join("correct.st");
+    let args = [
+        "verify",
+        "--format",
+        "json",
+        "--dialect",
+        "twincat",
+        fine.to_str().unwrap(),
+        correct.to_str().unwrap(),
+    ];
+    let (code, json) = verdicts(&args);
+    assert_eq!(code, 3, "{json}");
+    let response = result(&json, "ignition_safety_time");
+    assert_eq!(response["verdict"], "unknown", "{json}");
+    assert!(
+        response["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not a whole number of milliseconds"),
+        "{json}"
+    );
+}

@@ -25,6 +25,9 @@ pub struct Profile {
     pub bit_arithmetic: bool,
     /// Integer overflow wraps around (otherwise it is an error in simulation).
     pub wrapping_overflow: bool,
+    /// TIME is an unsigned 32-bit count of milliseconds (CODESYS, TwinCAT); otherwise a signed
+    /// 64-bit count of nanoseconds like LTIME (`value::Semantics::time_ms32`).
+    pub time_ms32: bool,
     /// `REF_TO` values are addresses, as `POINTER TO` values are in CODESYS: arithmetic with
     /// integers, comparison, implicit conversion to and from `LWORD`/`DWORD` (and the other
     /// integers and bit strings of 32 bits or more) and between reference types (RuSTy).
@@ -45,6 +48,7 @@ pub const IEC: Profile = Profile {
     enums_are_integers: false,
     bit_arithmetic: false,
     wrapping_overflow: false,
+    time_ms32: false,
     references_are_addresses: false,
     generics: false,
     parameter_aliases: &[],
@@ -59,6 +63,7 @@ pub const CODESYS: Profile = Profile {
     enums_are_integers: true,
     bit_arithmetic: true,
     wrapping_overflow: true,
+    time_ms32: true,
     references_are_addresses: false,
     generics: false,
     parameter_aliases: VENDOR_PARAMETERS,
@@ -102,7 +107,9 @@ pub const TWINCAT: Profile = Profile {
 
 /// Siemens SCL converts like the standard (its extra implicit conversions are all widening)
 /// and short-circuits nothing by default. Its runtime computes like the other vendors':
-/// integer overflow wraps (and only clears ENO), REALs are IEEE 754.
+/// integer overflow wraps (and only clears ENO), REALs are IEEE 754. Its TIME (a signed 32-bit
+/// count of milliseconds) is not modelled: TIME is 64-bit nanoseconds here, as in the
+/// standard's dialect.
 pub const SIEMENS: Profile = Profile {
     name: "siemens",
     wrapping_overflow: true,
@@ -110,9 +117,11 @@ pub const SIEMENS: Profile = Profile {
 };
 
 /// RuSTy (PLC-lang's open-source ST compiler) follows CODESYS, and also computes with
-/// `REF_TO` values as addresses (its OSCAT port does so throughout).
+/// `REF_TO` values as addresses (its OSCAT port does so throughout). Its TIME is a 64-bit count
+/// of nanoseconds, as LTIME.
 pub const RUSTY: Profile = Profile {
     name: "rusty",
+    time_ms32: false,
     references_are_addresses: true,
     generics: true,
     ..CODESYS

@@ -223,11 +223,12 @@ impl<'p> Machine<'p> {
         self.root
     }
 
-    /// Sets a slot of [`Machine::memory`] to a value of its type; false otherwise.
+    /// Sets a slot of [`Machine::memory`] to a value of its type (a duration in the dialect's
+    /// representation: `T#1500us` is `T#1ms` where TIME counts milliseconds); false otherwise.
     pub fn set_slot(&mut self, slot: usize, value: Value) -> bool {
         match self.memory.get(slot) {
             Some(old) if slot < self.stack_base && same_type(old, &value) => {
-                self.memory[slot] = value;
+                self.memory[slot] = value::represent(value, self.program.semantics);
                 true
             }
             _ => false,
@@ -268,7 +269,7 @@ impl<'p> Machine<'p> {
     pub fn write(&mut self, path: &str, value: Value) -> bool {
         match self.slot(path) {
             Some(s) if same_type(&self.memory[s], &value) => {
-                self.memory[s] = value;
+                self.memory[s] = value::represent(value, self.program.semantics);
                 true
             }
             _ => false,

@@ -11,7 +11,7 @@ use crate::syntax::ast::BinaryOp;
 pub fn call(b: Builtin, args: &[Value], now_ns: i128, sem: Semantics) -> Result<Value, Fault> {
     use Builtin::*;
     match (b, args) {
-        (Now(e), []) => Ok(value::time(e, now_ns)),
+        (Now(e), []) => Ok(value::time(e, now_ns, sem)),
         (Abs, [Value::Int(e, x)]) => value::fit(*e, x.abs(), sem.wrap_integers),
         (Abs, [Value::Real(e, x)]) => Ok(Value::Real(*e, x.abs())),
         (Sqrt | Ln | Log | Exp | Sin | Cos | Tan | Asin | Acos | Atan, [Value::Real(e, x)]) => {
@@ -48,16 +48,26 @@ pub fn call(b: Builtin, args: &[Value], now_ns: i128, sem: Semantics) -> Result<
             Value::Real(_, n) => finite(*e, x.powf(*n)),
             _ => Err(Fault::TypeError),
         },
+        // A 32-bit TIME is multiplied and divided as its count of milliseconds (a quotient
+        // truncated to the millisecond, as the nanosecond one is truncated to the nanosecond).
+        (MulTime | DivTime, [Value::Time(e, t), n]) if sem.counts_ms(*e) => {
+            let ms = t / value::NS_PER_MS;
+            let scaled = call(b, &[Value::Time(Elem::LTime, ms), n.clone()], now_ns, sem)?;
+            match scaled {
+                Value::Time(_, ms) => Ok(value::time(*e, ms * value::NS_PER_MS, sem)),
+                _ => Err(Fault::TypeError),
+            }
+        }
         (MulTime, [Value::Time(e, t), n]) => match n {
-            Value::Int(_, n) => Ok(value::time(*e, t * n)),
-            Value::Real(_, n) => Ok(value::time(*e, (*t as f64 * n).round() as i128)),
+            Value::Int(_, n) => Ok(value::time(*e, t * n, sem)),
+            Value::Real(_, n) => Ok(value::time(*e, (*t as f64 * n).round() as i128, sem)),
             _ => Err(Fault::TypeError),
         },
         (DivTime, [Value::Time(e, t), n]) => match n {
             Value::Int(_, 0) => Err(Fault::DivisionByZero),
-            Value::Int(_, n) => Ok(value::time(*e, t / n)),
+            Value::Int(_, n) => Ok(value::time(*e, t / n, sem)),
             Value::Real(_, n) if *n == 0.0 => Err(Fault::DivisionByZero),
-            Value::Real(_, n) => Ok(value::time(*e, (*t as f64 / n).round() as i128)),
+            Value::Real(_, n) => Ok(value::time(*e, (*t as f64 / n).round() as i128, sem)),
             _ => Err(Fault::TypeError),
         },
         (FitString(len), [Value::String(text)]) => {

@@ -28,6 +28,11 @@ pub struct Semantics {
     /// Narrowing an integer to a smaller integer type keeps its low bits, as the vendors'
     /// runtimes do (otherwise R004 when the value does not fit).
     pub narrow_by_bits: bool,
+    /// TIME is an unsigned 32-bit count of milliseconds, as in CODESYS and TwinCAT: it wraps
+    /// modulo 2^32 ms (about 49.7 days) and finer durations are truncated to the millisecond.
+    /// Otherwise TIME, like LTIME and the dates everywhere, is a signed 64-bit count of
+    /// nanoseconds.
+    pub time_ms32: bool,
 }
 
 impl Semantics {
@@ -36,6 +41,7 @@ impl Semantics {
         wrap_integers: false,
         ieee_reals: false,
         narrow_by_bits: false,
+        time_ms32: false,
     };
 
     /// The vendor runtimes': integers wrap, REALs are IEEE 754, narrowing keeps the low bits.
@@ -43,14 +49,30 @@ impl Semantics {
         wrap_integers: true,
         ieee_reals: true,
         narrow_by_bits: true,
+        time_ms32: false,
+    };
+
+    /// CODESYS's and TwinCAT's: [`Semantics::WRAPPING`] with a 32-bit millisecond TIME.
+    pub const WRAPPING_MS32: Semantics = Semantics {
+        time_ms32: true,
+        ..Semantics::WRAPPING
     };
 
     pub fn of(profile: &Profile) -> Semantics {
-        if profile.wrapping_overflow {
+        let rules = if profile.wrapping_overflow {
             Semantics::WRAPPING
         } else {
             Semantics::STRICT
+        };
+        Semantics {
+            time_ms32: profile.time_ms32,
+            ..rules
         }
+    }
+
+    /// Whether values of `e` are 32-bit milliseconds (TIME where [`Semantics::time_ms32`]).
+    pub fn counts_ms(self, e: Elem) -> bool {
+        self.time_ms32 && e == Elem::Time
     }
 }
 
@@ -124,10 +146,34 @@ pub fn fit(e: Elem, v: i128, wrap: bool) -> Result<Value, Fault> {
     Ok(Value::Int(e, (v - lo).rem_euclid(span) + lo))
 }
 
-/// A duration or date of `ns` nanoseconds, wrapped into the 64 bits every TIME, LTIME and date
-/// value has (the simulator and the verifier's bit-vectors alike; ±292 years).
-pub fn time(e: Elem, ns: i128) -> Value {
-    Value::Time(e, ns as i64 as i128)
+/// Nanoseconds in a millisecond, the unit of a 32-bit TIME.
+pub const NS_PER_MS: i128 = 1_000_000;
+
+/// A duration or date of `ns` nanoseconds in its dialect's representation (the simulator and
+/// the verifier's bit-vectors alike): a 32-bit millisecond TIME keeps whole milliseconds
+/// (rounded towards minus infinity, as a millisecond tick counts) modulo 2^32; every other
+/// duration or date wraps into 64 bits of nanoseconds (±292 years). The value is always held
+/// in nanoseconds.
+pub fn time(e: Elem, ns: i128, sem: Semantics) -> Value {
+    if sem.counts_ms(e) {
+        time_ms(e, ns.div_euclid(NS_PER_MS))
+    } else {
+        Value::Time(e, ns as i64 as i128)
+    }
+}
+
+/// A value in its dialect's representation: a duration or date as [`time`] makes it, any other
+/// value as it is (the values a test or a counterexample writes into a variable).
+pub fn represent(v: Value, sem: Semantics) -> Value {
+    match v {
+        Value::Time(e, ns) => time(e, ns, sem),
+        other => other,
+    }
+}
+
+/// A 32-bit millisecond TIME of `ms` milliseconds, wrapped modulo 2^32.
+fn time_ms(e: Elem, ms: i128) -> Value {
+    Value::Time(e, ms.rem_euclid(1 << 32) * NS_PER_MS)
 }
 
 /// Rounds to the precision of the type: REAL results are single precision.
@@ -214,8 +260,8 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value, sem: Semantics) -> Result<Valu
                 return Ok(compare(x.cmp(y)));
             }
             match op {
-                Add => Ok(time(*e, x + y)),
-                Sub => Ok(time(*e, x - y)),
+                Add => Ok(time(*e, x + y, sem)),
+                Sub => Ok(time(*e, x - y, sem)),
                 _ => Err(Fault::TypeError),
             }
         }
@@ -229,7 +275,7 @@ pub fn negate(v: &Value, sem: Semantics) -> Result<Value, Fault> {
     match v {
         Value::Int(e, x) => fit(*e, -x, sem.wrap_integers),
         Value::Real(e, x) => Ok(real(*e, -x)),
-        Value::Time(e, x) => Ok(time(*e, -x)),
+        Value::Time(e, x) => Ok(time(*e, -x, sem)),
         _ => Err(Fault::TypeError),
     }
 }
@@ -257,11 +303,12 @@ pub fn time_unit(e: Elem) -> i128 {
 }
 
 /// An explicit or implicit conversion to an elementary type (`*_TO_*`) in a dialect: where
-/// integers narrow by their bits, an integer keeps its low bits in a smaller integer type.
+/// integers narrow by their bits, an integer keeps its low bits in a smaller integer type; a
+/// duration or date is made in the dialect's representation ([`time`]).
 pub fn convert_in(v: &Value, to: Elem, sem: Semantics) -> Result<Value, Fault> {
     match v {
         Value::Int(_, x) if sem.narrow_by_bits && to.is_integer() => fit(to, *x, true),
-        _ => convert(v, to),
+        _ => convert_with(v, to, sem),
     }
 }
 
@@ -274,6 +321,12 @@ pub fn for_next(e: Elem, i: i128, step: i128) -> Option<Value> {
 /// An explicit or implicit conversion to an elementary type (`*_TO_*`), as the standard
 /// defines it.
 pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
+    convert_with(v, to, Semantics::STRICT)
+}
+
+/// A conversion as the standard defines it, with durations and dates in the representation
+/// `sem` gives them.
+fn convert_with(v: &Value, to: Elem, sem: Semantics) -> Result<Value, Fault> {
     let to_cat = to.category();
     match v {
         Value::Bool(b) => match to_cat {
@@ -298,7 +351,7 @@ pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
                 fit(to, *x, false).map_err(|_| Fault::OutOfRange)
             }
             Category::Real => Ok(real(to, *x as f64)),
-            Category::Duration | Category::Date => Ok(time(to, x * time_unit(to))),
+            Category::Duration | Category::Date => Ok(time(to, x * time_unit(to), sem)),
             Category::Char => {
                 let max = (1i128 << to.bits()) - 1;
                 if (0..=max).contains(x) {
@@ -317,15 +370,19 @@ pub fn convert(v: &Value, to: Elem) -> Result<Value, Fault> {
                 // Nearest integer, halfway to the even one (IEC 60559).
                 fit(to, x.round_ties_even() as i128, false).map_err(|_| Fault::OutOfRange)
             }
-            // In the unit of the type (REAL_TO_TIME(1500.0) = T#1s500ms).
+            // In the unit of the type (REAL_TO_TIME(1500.0) = T#1s500ms), to the nearest
+            // nanosecond, or millisecond for a 32-bit TIME (halfway away from zero).
+            Category::Duration | Category::Date if x.is_finite() && sem.counts_ms(to) => {
+                Ok(time_ms(to, x.round() as i128))
+            }
             Category::Duration | Category::Date if x.is_finite() => {
-                Ok(time(to, (x * time_unit(to) as f64).round() as i128))
+                Ok(time(to, (x * time_unit(to) as f64).round() as i128, sem))
             }
             Category::Duration | Category::Date => Err(Fault::OutOfRange),
             _ => Err(Fault::TypeError),
         },
         Value::Time(from, ns) => match to_cat {
-            Category::Duration | Category::Date => Ok(Value::Time(to, *ns)),
+            Category::Duration | Category::Date => Ok(time(to, *ns, sem)),
             // In the unit of the type: TIME_TO_DINT(T#1s) = 1000, DT_TO_DWORD counts seconds.
             Category::Signed | Category::Unsigned | Category::Bit if to != Elem::Bool => {
                 fit(to, ns.div_euclid(time_unit(*from)), false).map_err(|_| Fault::OutOfRange)
@@ -369,8 +426,14 @@ mod tests {
     fn only_the_standard_faults_where_the_vendors_wrap() {
         use crate::sema::dialect::{CODESYS, IEC, SIEMENS, TWINCAT};
         assert_eq!(Semantics::of(&IEC), S);
-        for vendor in [&CODESYS, &TWINCAT, &SIEMENS] {
-            assert_eq!(Semantics::of(vendor), W, "{}", vendor.name);
+        assert_eq!(Semantics::of(&SIEMENS), W);
+        for vendor in [&CODESYS, &TWINCAT] {
+            assert_eq!(
+                Semantics::of(vendor),
+                Semantics::WRAPPING_MS32,
+                "{}",
+                vendor.name
+            );
         }
     }
 
@@ -438,5 +501,105 @@ mod tests {
             binary(Xor, &Value::Bool(true), &Value::Bool(true), S),
             Ok(Value::Bool(false))
         );
+    }
+
+    #[test]
+    fn time_counts_32_bit_milliseconds_where_the_dialect_says() {
+        use crate::sema::dialect::Dialect;
+        let ms = |n: i128| Value::Time(Elem::Time, n * NS_PER_MS);
+        let m = Semantics::of(Dialect::Twincat.profile());
+        assert_eq!(m, Semantics::of(Dialect::Codesys.profile()));
+        assert!(m.time_ms32 && m.counts_ms(Elem::Time) && !m.counts_ms(Elem::LTime));
+        for d in [Dialect::Iec, Dialect::Siemens, Dialect::Rusty] {
+            assert!(!Semantics::of(d.profile()).time_ms32, "{d:?}");
+        }
+        // Finer durations are truncated to the millisecond; the count wraps modulo 2^32 ms.
+        assert_eq!(time(Elem::Time, 1_500_000, m), ms(1));
+        assert_eq!(
+            time(Elem::Time, 1_500_000, W),
+            Value::Time(Elem::Time, 1_500_000)
+        );
+        let top = ms((1 << 32) - 1);
+        assert_eq!(binary(Add, &top, &ms(3), m), Ok(ms(2)));
+        assert_eq!(binary(Sub, &ms(2), &top, m), Ok(ms(3)));
+        assert_eq!(binary(Sub, &ms(0), &ms(1), m), Ok(top.clone()));
+        assert_eq!(negate(&ms(1), m), Ok(top.clone()));
+        // Unsigned: the largest count is the longest duration.
+        assert_eq!(binary(Gt, &top, &ms(0), m), Ok(Value::Bool(true)));
+        // 64-bit nanoseconds elsewhere, and for LTIME everywhere.
+        let lt = Value::Time(Elem::LTime, (1 << 32) * NS_PER_MS);
+        assert_eq!(
+            binary(Add, &lt, &lt, m),
+            Ok(Value::Time(Elem::LTime, (1 << 33) * NS_PER_MS))
+        );
+        assert_eq!(
+            binary(
+                Sub,
+                &Value::Time(Elem::Time, 0),
+                &Value::Time(Elem::Time, 1),
+                S
+            ),
+            Ok(Value::Time(Elem::Time, -1))
+        );
+        // Conversions: in milliseconds, modulo 2^32 ms.
+        assert_eq!(
+            convert_in(&top, Elem::LInt, m),
+            Ok(int(Elem::LInt, (1 << 32) - 1))
+        );
+        assert_eq!(convert_in(&top, Elem::DInt, m), Err(Fault::OutOfRange));
+        assert_eq!(
+            convert_in(&int(Elem::DInt, -1), Elem::Time, m),
+            Ok(top.clone())
+        );
+        assert_eq!(
+            convert_in(&int(Elem::LInt, 1 << 32), Elem::Time, m),
+            Ok(ms(0))
+        );
+        assert_eq!(
+            convert_in(&Value::Time(Elem::LTime, 2_999_999), Elem::Time, m),
+            Ok(ms(2))
+        );
+        assert_eq!(
+            convert_in(&top, Elem::LTime, m),
+            Ok(Value::Time(Elem::LTime, ((1 << 32) - 1) * NS_PER_MS))
+        );
+        // REAL to TIME rounds to the nearest millisecond, halfway away from zero.
+        assert_eq!(
+            convert_in(&Value::Real(Elem::Real, 1.5), Elem::Time, m),
+            Ok(ms(2))
+        );
+        assert_eq!(
+            convert_in(&Value::Real(Elem::Real, -1.0), Elem::Time, m),
+            Ok(top.clone())
+        );
+        assert_eq!(
+            convert_in(&ms(1500), Elem::Real, m),
+            Ok(Value::Real(Elem::Real, 1500.0))
+        );
+        // The clock read as TIME: whole milliseconds of it, modulo 2^32.
+        let now = ((1i128 << 32) + 5) * NS_PER_MS + 700_000;
+        assert_eq!(
+            builtins::call(crate::ir::Builtin::Now(Elem::Time), &[], now, m),
+            Ok(ms(5))
+        );
+        assert_eq!(
+            builtins::call(crate::ir::Builtin::Now(Elem::LTime), &[], now, m),
+            Ok(Value::Time(Elem::LTime, now))
+        );
+        // MUL_TIME and DIV_TIME on the count of milliseconds.
+        let div = builtins::call(
+            crate::ir::Builtin::DivTime,
+            &[ms(7), int(Elem::DInt, 2)],
+            0,
+            m,
+        );
+        assert_eq!(div, Ok(ms(3)));
+        let mul = builtins::call(
+            crate::ir::Builtin::MulTime,
+            &[top.clone(), int(Elem::DInt, 2)],
+            0,
+            m,
+        );
+        assert_eq!(mul, Ok(ms((1 << 32) - 2)));
     }
 }

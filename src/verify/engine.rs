@@ -372,7 +372,7 @@ fn read_step(model: &Model, scan: &Scan) -> TraceStep {
         elapsed_ns: model
             .eval(&scan.elapsed, true)
             .and_then(|v| v.as_u64())
-            .map_or(0, |v| v as i64 as i128),
+            .map_or(0, |v| v as i64 as i128 * scan.clock_unit_ns),
     }
 }
 

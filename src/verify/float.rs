@@ -105,8 +105,8 @@ pub fn from_int(x: &BV, signed: bool, to: Elem) -> Float {
 
 /// A duration of `ns` (64-bit) in units of `unit` nanoseconds as a REAL type, as
 /// `value::convert` does it: `ns as f64 / unit as f64`, then rounded to the type.
-pub fn from_duration(ns: &BV, unit: i128, to: Elem) -> Float {
-    let wide = from_bits_value(ns, true, Elem::LReal);
+pub fn from_duration(ns: &BV, unit: i128, signed: bool, to: Elem) -> Float {
+    let wide = from_bits_value(ns, signed, Elem::LReal);
     let q = wide.div_with_rounding_mode(constant(Elem::LReal, unit as f64), &rne());
     round(&q, to)
 }
@@ -167,7 +167,7 @@ pub fn to_int(x: &Float, from: Elem, to: Elem, rm: &RoundingMode) -> (BV, Bool) 
         &r.lt(constant(from, lo as f64)),
         &r.ge(constant(from, (hi + 1) as f64)),
     ]);
-    let bits = crate::verify::symbolic::width(to);
+    let bits = to.bits();
     let v = if lo < 0 {
         r.to_sbv_with_rounding_mode(rm, bits)
     } else {

@@ -20,14 +20,16 @@
 //!   implications between two of them, and "the slot holds one of its values";
 //! - *clock*: while a monitor with a window of `W` ns waits, the time left of it plus the time
 //!   since a *stamp* (a TIME slot that stores the clock, like a timer's `T_START`) is `W`: the
-//!   timer measures the monitor's window (an equality, so wrap-around of the 64-bit clock
-//!   keeps it true). A window counted in scans (a TIME window at a fixed cycle is one, see
-//!   `System::window`) is converted by the cycle;
+//!   timer measures the monitor's window (an equality, so wrap-around of the 64-bit clock, or of
+//!   a 32-bit millisecond TIME stamp, keeps it true). A window counted in scans (a TIME window
+//!   at a fixed cycle is one, see `System::window`) is converted by the cycle;
 //! - *bounds* of a monitor's window left (`0 ..= W`).
 
 use super::engine::check_until;
-use super::symbolic::{self, Sym, TIME_BITS};
+use super::symbolic::{self, Sym};
 use super::system::{State, System, Window, bind};
+use crate::sema::types::Elem;
+use crate::value::Semantics;
 use std::collections::HashSet;
 use std::time::Instant;
 use z3::ast::{Ast, BV, Bool, Dynamic};
@@ -60,13 +62,15 @@ pub enum Candidate {
     Implies(Literal, Literal),
     OneOf(usize, Vec<u64>),
     /// Property `monitor` waits ⇒ its window left × `scale` + (now − stamp) = `total` (the
-    /// window in nanoseconds; `scale` is 1 for a window counted in nanoseconds, the cycle for
-    /// one counted in scans).
+    /// window in units of the clock; `scale` is 1 for a window counted in the clock's units,
+    /// the cycle for one counted in scans), modulo 2^(the stamp's width), now read as a TIME
+    /// (`sem` says how).
     Clock {
         monitor: usize,
         stamp: usize,
         scale: i64,
         total: i64,
+        sem: Semantics,
     },
     /// 0 <= window left <= its length.
     Bounded {
@@ -92,16 +96,23 @@ impl Candidate {
                 stamp,
                 scale,
                 total,
+                sem,
             } => {
                 let (waiting, left) = monitor_of(state, *monitor);
                 let Sym::Bits(_, start) = &state.memory[*stamp] else {
                     return Bool::from_bool(true);
                 };
-                let since = state.now.bvsub(start);
-                // A count of scans is narrow: widened with its sign, then scaled.
-                let wide = left.sign_ext(TIME_BITS - left.get_size());
-                let left = wide.bvmul(BV::from_i64(*scale, TIME_BITS));
-                waiting.implies(left.bvadd(&since).eq(BV::from_i64(*total, TIME_BITS)))
+                let w = start.get_size();
+                let since = symbolic::now_as(Elem::Time, &state.now, *sem).bvsub(start);
+                // A count of scans is narrow: widened with its sign (or cut to the stamp's
+                // width: the equality holds modulo 2^w), then scaled.
+                let wide = if left.get_size() < w {
+                    left.sign_ext(w - left.get_size())
+                } else {
+                    left.extract(w - 1, 0)
+                };
+                let left = wide.bvmul(BV::from_i64(*scale, w));
+                waiting.implies(left.bvadd(&since).eq(BV::from_i64(*total, w)))
             }
             Candidate::Bounded { monitor, length } => {
                 let (_, left) = monitor_of(state, *monitor);
@@ -231,7 +242,10 @@ fn candidates(system: &System<'_>, deadline: Instant) -> Option<Vec<Candidate>> 
         return None;
     }
     let inputs: HashSet<usize> = system.inputs.iter().map(|(slot, _)| *slot).collect();
-    let now = Dynamic::from_ast(&probe.now);
+    // A stamp stores the clock as a TIME (its low 32 bits where TIME counts milliseconds).
+    let sem = system.program.semantics;
+    let now_time = symbolic::now_as(Elem::Time, &probe.now, sem);
+    let now = Dynamic::from_ast(&now_time);
     let mut steps: Vec<(usize, Vec<u64>)> = Vec::new();
     let mut bools: Vec<usize> = Vec::new();
     let mut stamps: Vec<usize> = Vec::new();
@@ -239,11 +253,11 @@ fn candidates(system: &System<'_>, deadline: Instant) -> Option<Vec<Candidate>> 
         if inputs.contains(&slot) {
             continue;
         }
-        match (next, symbolic::constant(&system.init[slot])) {
+        match (next, symbolic::constant(&system.init[slot], sem)) {
             (Sym::Bool(_), _) => bools.push(slot),
             (Sym::Bits(_, x), Sym::Bits(_, init)) => {
                 let leaves = ite_leaves(&Dynamic::from_ast(x));
-                if x.get_size() == TIME_BITS && leaves.contains(&now) {
+                if x.get_size() == now_time.get_size() && leaves.contains(&now) {
                     stamps.push(slot);
                 } else if x.get_size() <= 32 {
                     let mut values: Vec<u64> = init.as_u64().into_iter().collect();
@@ -307,13 +321,15 @@ fn candidates(system: &System<'_>, deadline: Instant) -> Option<Vec<Candidate>> 
             }
         }
     }
+    let unit = symbolic::clock_unit_ns(sem);
     let (min, max) = system.cycle_range_ns;
+    let (min, max) = (min / unit, max / unit);
     for (monitor, window) in &monitors {
         out.push(Candidate::Bounded {
             monitor: *monitor,
             length: window.length(),
         });
-        // The window in nanoseconds, where the clock measures it.
+        // The window in units of the clock, where the clock measures it.
         let scale = match window {
             Window::Time(_) => 1,
             Window::Scans(_) if min == max && min > 0 => min as i64,
@@ -325,6 +341,7 @@ fn candidates(system: &System<'_>, deadline: Instant) -> Option<Vec<Candidate>> 
                 stamp: *stamp,
                 scale,
                 total: window.length().saturating_mul(scale),
+                sem,
             });
         }
     }

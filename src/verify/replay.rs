@@ -7,7 +7,7 @@ use super::engine::{ModelValue, TraceStep};
 use super::system::{CASE_CODE, Goal, SiteKey, System, fault_code};
 use crate::sim::Machine;
 use crate::sim::trace::ScanRow;
-use crate::value::{Value, fit};
+use crate::value::{NS_PER_MS, Semantics, Value, fit};
 
 /// What the simulator did with a counterexample.
 #[derive(Clone, Debug)]
@@ -51,7 +51,8 @@ pub fn replay(system: &System<'_>, trace: &[TraceStep]) -> Replay {
     let mut events = Vec::new();
     for (i, step) in trace.iter().enumerate() {
         for (slot, value) in &step.inputs {
-            if let Some(v) = value.and_then(|v| to_value(&system.init[*slot], v)) {
+            let sem = system.program.semantics;
+            if let Some(v) = value.and_then(|v| to_value(&system.init[*slot], v, sem)) {
                 machine.set_slot(*slot, v);
             }
         }
@@ -100,10 +101,14 @@ pub fn replay(system: &System<'_>, trace: &[TraceStep]) -> Replay {
 }
 
 /// A model's value in the run-time form of the slot's initial value.
-fn to_value(like: &Value, v: ModelValue) -> Option<Value> {
+fn to_value(like: &Value, v: ModelValue, sem: Semantics) -> Option<Value> {
     match (like, v) {
         (Value::Bool(_), ModelValue::Bool(b)) => Some(Value::Bool(b)),
         (Value::Int(e, _), ModelValue::Bits(bits)) => fit(*e, bits as i128, true).ok(),
+        // A 32-bit TIME's term counts milliseconds, unsigned.
+        (Value::Time(e, _), ModelValue::Bits(ms)) if sem.counts_ms(*e) => {
+            Some(Value::Time(*e, (ms as u32) as i128 * NS_PER_MS))
+        }
         (Value::Time(e, _), ModelValue::Bits(bits)) => Some(Value::Time(*e, bits as i64 as i128)),
         (Value::Real(e, _), ModelValue::Float(x)) => Some(Value::Real(*e, x)),
         _ => None,

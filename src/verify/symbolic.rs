@@ -24,19 +24,24 @@ use crate::ir::{Base, Body, Builtin, Call, Expr, Place, Program, Stmt, StmtKind,
 use crate::sema::types::{Category, Elem};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::BinaryOp;
-use crate::value::{Fault, Semantics, Value, time_unit};
+use crate::value::{Fault, NS_PER_MS, Semantics, Value, time_unit};
 use std::time::Instant;
 use z3::ast::{Ast, BV, Bool, Float, RoundingMode};
 
-/// Bits of every TIME, LTIME and date value (nanoseconds, as `value::time` wraps them).
+/// Bits of the clock, and of every LTIME, date, and TIME counted in nanoseconds (as
+/// `value::time` wraps them).
 pub const TIME_BITS: u32 = 64;
+
+/// Bits of a TIME that counts milliseconds (`Semantics::time_ms32`: CODESYS, TwinCAT).
+pub const TIME_MS_BITS: u32 = 32;
 
 /// A slot's value as a term.
 #[derive(Clone, Debug)]
 pub enum Sym {
     Bool(Bool),
     /// Integers, bit strings, characters and enumerations (by their base type) in their IEC
-    /// width; durations and dates in 64-bit nanoseconds.
+    /// width; durations and dates in 64-bit nanoseconds, except a TIME of 32-bit milliseconds
+    /// where the dialect counts TIME so (unsigned).
     Bits(Elem, BV),
     /// REAL (Float32) and LREAL (Float64).
     Float(Elem, Float),
@@ -137,26 +142,64 @@ fn or(a: &Bool, b: &Bool) -> Bool {
     Bool::or(&[a, b])
 }
 
-/// The width of an elementary type's term.
-pub fn width(e: Elem) -> u32 {
+/// The width of an elementary type's term in a dialect.
+pub fn width(e: Elem, sem: Semantics) -> u32 {
     match e.category() {
+        _ if sem.counts_ms(e) => TIME_MS_BITS,
         Category::Duration | Category::Date => TIME_BITS,
         _ => e.bits(),
     }
 }
 
-fn signed(e: Elem) -> bool {
-    matches!(
-        e.category(),
-        Category::Signed | Category::Duration | Category::Date
-    )
+/// Whether the term `x` of type `e` is signed: a TIME of [`TIME_MS_BITS`] is the unsigned
+/// count of milliseconds (the term's width says which representation it has).
+fn signed(e: Elem, x: &BV) -> bool {
+    match e.category() {
+        Category::Signed | Category::Date => true,
+        Category::Duration => x.get_size() != TIME_MS_BITS,
+        _ => false,
+    }
 }
 
-/// A constant as a term.
-pub fn constant(v: &Value) -> Sym {
+/// Nanoseconds per unit of the clock in a dialect: milliseconds where TIME counts them (so
+/// reading TIME from the clock is taking its low bits), nanoseconds otherwise.
+pub fn clock_unit_ns(sem: Semantics) -> i128 {
+    if sem.time_ms32 { NS_PER_MS } else { 1 }
+}
+
+/// The value of `__CURRENT_TIME()` (or `__CURRENT_LTIME()`, `e` its type) at the 64-bit clock
+/// `now`, as `value::time` makes the simulator's clock a value of `e`.
+pub fn now_as(e: Elem, now: &BV, sem: Semantics) -> BV {
+    match (sem.counts_ms(e), clock_unit_ns(sem)) {
+        (true, _) => now.extract(TIME_MS_BITS - 1, 0),
+        (false, 1) => now.clone(),
+        (false, unit) => now.bvmul(BV::from_i64(unit as i64, TIME_BITS)),
+    }
+}
+
+/// `x` (signed, 64 bits) divided by `unit`, rounded towards minus infinity (`div_euclid`).
+fn floor_div(x: &BV, unit: i128) -> BV {
+    let unit = BV::from_i64(unit as i64, TIME_BITS);
+    let q = x.bvsdiv(&unit);
+    let inexact = and(
+        &x.bvslt(BV::from_i64(0, TIME_BITS)),
+        &x.bvsrem(&unit).eq(BV::from_i64(0, TIME_BITS)).not(),
+    );
+    inexact.ite(&q.bvsub(BV::from_i64(1, TIME_BITS)), &q)
+}
+
+/// A constant as a term, in the dialect's representation.
+pub fn constant(v: &Value, sem: Semantics) -> Sym {
     match v {
         Value::Bool(b) => Sym::Bool(Bool::from_bool(*b)),
-        Value::Int(e, x) => Sym::Bits(*e, BV::from_i64(*x as i64, width(*e))),
+        Value::Int(e, x) => Sym::Bits(*e, BV::from_i64(*x as i64, width(*e, sem))),
+        Value::Time(e, ns) if sem.counts_ms(*e) => Sym::Bits(
+            *e,
+            BV::from_u64(
+                (ns.div_euclid(NS_PER_MS) as u64) & 0xFFFF_FFFF,
+                TIME_MS_BITS,
+            ),
+        ),
         Value::Time(e, ns) => Sym::Bits(*e, BV::from_i64(*ns as i64, TIME_BITS)),
         Value::Real(e, x) => Sym::Float(*e, float::constant(*e, *x)),
         Value::String(_) => Sym::Opaque("STRING values"),
@@ -165,13 +208,12 @@ pub fn constant(v: &Value) -> Sym {
 }
 
 /// A fresh unconstrained term of the kind of `like`, named for the model.
-pub fn fresh(like: &Value, name: &str) -> Sym {
+pub fn fresh(like: &Value, name: &str, sem: Semantics) -> Sym {
     match like {
         Value::Bool(_) => Sym::Bool(Bool::new_const(name)),
-        Value::Int(e, _) => Sym::Bits(*e, BV::new_const(name, width(*e))),
-        Value::Time(e, _) => Sym::Bits(*e, BV::new_const(name, TIME_BITS)),
+        Value::Int(e, _) | Value::Time(e, _) => Sym::Bits(*e, BV::new_const(name, width(*e, sem))),
         Value::Real(e, _) => Sym::Float(*e, float::named(*e, name)),
-        _ => constant(like),
+        _ => constant(like, sem),
     }
 }
 
@@ -197,7 +239,7 @@ fn extend(e: Elem, x: &BV, to: u32) -> BV {
     if to <= from {
         return x.extract(to - 1, 0);
     }
-    if signed(e) {
+    if signed(e, x) {
         x.sign_ext(to - from)
     } else {
         x.zero_ext(to - from)
@@ -207,7 +249,7 @@ fn extend(e: Elem, x: &BV, to: u32) -> BV {
 /// Whether the range `lo..=hi` of the unsigned `e` is every value of its `w` bits (an
 /// elementary integer, not a subrange).
 fn fills_its_bits(e: Elem, lo: i128, hi: i128, w: u32) -> bool {
-    !signed(e) && lo == 0 && hi == (1i128 << w) - 1
+    e.category() != Category::Signed && lo == 0 && hi == (1i128 << w) - 1
 }
 
 impl<'p> Executor<'p> {
@@ -256,7 +298,7 @@ impl<'p> Executor<'p> {
     pub fn scan(&mut self) {
         let body = self.program.root();
         for &t in &body.temps {
-            self.memory[self.root + t as usize] = constant(&body.init[t as usize]);
+            self.memory[self.root + t as usize] = constant(&body.init[t as usize], self.sem);
         }
         self.stmt = (body.file, Span::default());
         self.run_body(body, self.root);
@@ -436,7 +478,7 @@ impl<'p> Executor<'p> {
                             .map(|&(lo, hi)| {
                                 let lo = BV::from_i64(lo as i64, v.get_size());
                                 let hi = BV::from_i64(hi as i64, v.get_size());
-                                if signed(e) {
+                                if signed(e, &v) {
                                     and(&v.bvsge(&lo), &v.bvsle(&hi))
                                 } else {
                                     and(&v.bvuge(&lo), &v.bvule(&hi))
@@ -600,7 +642,8 @@ impl<'p> Executor<'p> {
             return;
         };
         self.store(at, start);
-        let w = width(elem).max(width(to_e)).max(width(by_e)) + 2;
+        let sem = self.sem;
+        let w = width(elem, sem).max(width(to_e, sem)).max(width(by_e, sem)) + 2;
         let end = extend(to_e, &end, w);
         let step = extend(by_e, &step, w);
         let zero = BV::from_i64(0, w);
@@ -625,7 +668,10 @@ impl<'p> Executor<'p> {
             running = and(&running, &fits);
             let outer = self.guard.clone();
             self.guard = and(&outer, &running);
-            self.write(at, Sym::Bits(elem, next.extract(width(elem) - 1, 0)));
+            self.write(
+                at,
+                Sym::Bits(elem, next.extract(width(elem, self.sem) - 1, 0)),
+            );
             self.guard = outer;
             counter = next;
         }
@@ -656,7 +702,7 @@ impl<'p> Executor<'p> {
             Some(instance) => self.address(instance, frame)?,
             None => {
                 let at = self.memory.len();
-                let init: Vec<Sym> = body.init.iter().map(constant).collect();
+                let init: Vec<Sym> = body.init.iter().map(|v| constant(v, self.sem)).collect();
                 self.memory.extend(init);
                 at
             }
@@ -666,7 +712,10 @@ impl<'p> Executor<'p> {
         }
         if call.instance.is_some() {
             for &t in &body.temps {
-                self.store(callee + t as usize, constant(&body.init[t as usize]));
+                self.store(
+                    callee + t as usize,
+                    constant(&body.init[t as usize], self.sem),
+                );
             }
         }
         self.depth += 1;
@@ -724,7 +773,7 @@ impl<'p> Executor<'p> {
         let mut candidates: Vec<(Bool, usize)> = vec![(t(), base)];
         for index in &place.indices {
             let (e, i) = self.eval_bits(&index.value, frame)?;
-            let w = width(e) + 2;
+            let w = width(e, self.sem) + 2;
             let i = extend(e, &i, w);
             let lo = bv_i128(index.low, w.max(66));
             let hi = bv_i128(index.high, w.max(66));
@@ -810,7 +859,7 @@ impl<'p> Executor<'p> {
 
     fn eval(&mut self, e: &Expr, frame: usize) -> Sym {
         match e {
-            Expr::Const(v) => constant(v),
+            Expr::Const(v) => constant(v, self.sem),
             Expr::Load(place) => self.load(place, frame),
             Expr::Address(place) => match self.address(place, frame) {
                 Some(a) => Sym::Address(a),
@@ -889,7 +938,7 @@ impl<'p> Executor<'p> {
             Sym::Bits(e, x) => {
                 if !self.sem.wrap_integers && e.int_range().is_some() {
                     let w = x.get_size();
-                    let overflow = if signed(e) {
+                    let overflow = if signed(e, &x) {
                         x.eq(BV::from_i64(i64::MIN, 64).extract(63, 64 - w))
                     } else {
                         x.eq(BV::from_u64(0, w)).not()
@@ -977,7 +1026,7 @@ impl<'p> Executor<'p> {
     /// `value::binary` defines it.
     fn bits(&mut self, op: BinaryOp, e: Elem, x: BV, y: BV) -> Sym {
         use BinaryOp::*;
-        let s = signed(e);
+        let s = signed(e, &x);
         let cmp = |b: Bool| Sym::Bool(b);
         match op {
             Eq => return cmp(x.eq(&y)),
@@ -1067,7 +1116,10 @@ impl<'p> Executor<'p> {
                 _ if to == Elem::Bool => Sym::Bool(b),
                 _ if to.int_range().is_some() => Sym::Bits(
                     to,
-                    b.ite(&BV::from_u64(1, width(to)), &BV::from_u64(0, width(to))),
+                    b.ite(
+                        &BV::from_u64(1, width(to, self.sem)),
+                        &BV::from_u64(0, width(to, self.sem)),
+                    ),
                 ),
                 Category::Real => Sym::Float(
                     to,
@@ -1088,38 +1140,38 @@ impl<'p> Executor<'p> {
                     return Sym::Float(
                         to,
                         if time_like(from_cat) {
-                            float::from_duration(&x, time_unit(from), to)
+                            // A 32-bit TIME holds its value in milliseconds, unsigned.
+                            let ms = self.sem.counts_ms(from);
+                            let unit = if ms { 1 } else { time_unit(from) };
+                            float::from_duration(&x, unit, !ms, to)
                         } else {
-                            float::from_int(&x, signed(from), to)
+                            float::from_int(&x, signed(from, &x), to)
                         },
                     );
                 }
                 if time_like(from_cat) && time_like(to_cat) {
-                    return Sym::Bits(to, x);
+                    return Sym::Bits(to, self.retime(from, &x, to));
                 }
                 if time_like(to_cat) {
+                    // A 32-bit TIME of an integer counts its milliseconds modulo 2^32.
+                    if self.sem.counts_ms(to) {
+                        return Sym::Bits(to, extend(from, &x, TIME_MS_BITS));
+                    }
                     let unit = time_unit(to);
                     let wide = extend(from, &x, TIME_BITS);
                     return Sym::Bits(to, wide.bvmul(BV::from_i64(unit as i64, TIME_BITS)));
                 }
                 let from_time = time_like(from_cat);
-                let value = if from_time {
+                let value = if from_time && self.sem.counts_ms(from) {
+                    (Elem::LInt, x.zero_ext(TIME_BITS - TIME_MS_BITS))
+                } else if from_time {
                     // In the unit of the type, rounded towards minus infinity (div_euclid).
-                    let unit = BV::from_i64(time_unit(from) as i64, TIME_BITS);
-                    let q = x.bvsdiv(&unit);
-                    let inexact = and(
-                        &x.bvslt(BV::from_i64(0, TIME_BITS)),
-                        &x.bvsrem(&unit).eq(BV::from_i64(0, TIME_BITS)).not(),
-                    );
-                    (
-                        Elem::LInt,
-                        inexact.ite(&q.bvsub(BV::from_i64(1, TIME_BITS)), &q),
-                    )
+                    (Elem::LInt, floor_div(&x, time_unit(from)))
                 } else {
                     (from, x)
                 };
                 let (from, x) = value;
-                let to_bits = width(to);
+                let to_bits = width(to, self.sem);
                 // A duration is always converted by value (in its unit), never by its bits.
                 let narrow_by_bits = self.sem.narrow_by_bits && to.is_integer() && !from_time;
                 let binary = !from_time
@@ -1165,7 +1217,7 @@ impl<'p> Executor<'p> {
                 if to_cat != Category::Real {
                     // REAL to integer may be out of range: a possible fault of unknown cause.
                     self.fault(Fault::OutOfRange, Bool::fresh_const("opaque_range"));
-                    return Sym::Bits(to, BV::fresh_const("opaque", width(to)));
+                    return Sym::Bits(to, BV::fresh_const("opaque", width(to, self.sem)));
                 }
                 Sym::Opaque(why)
             }
@@ -1179,6 +1231,18 @@ impl<'p> Executor<'p> {
     /// A REAL or LREAL value converted, as `value::convert` defines it: to a REAL type rounded,
     /// to an integer rounded to nearest even and R004 where it does not fit, to a duration in
     /// the type's unit and R004 where it is not a number.
+    /// A duration or date `x` of type `from` as one of type `to`: the same instant, in the
+    /// representation of `to` (`value::time`).
+    fn retime(&self, from: Elem, x: &BV, to: Elem) -> BV {
+        match (self.sem.counts_ms(from), self.sem.counts_ms(to)) {
+            (false, false) | (true, true) => x.clone(),
+            (true, false) => x
+                .zero_ext(TIME_BITS - TIME_MS_BITS)
+                .bvmul(BV::from_i64(NS_PER_MS as i64, TIME_BITS)),
+            (false, true) => floor_div(x, NS_PER_MS).extract(TIME_MS_BITS - 1, 0),
+        }
+    }
+
     fn convert_real(&mut self, from: Elem, x: &Float, to: Elem) -> Sym {
         match to.category() {
             Category::Real => Sym::Float(to, float::round(x, to)),
@@ -1189,6 +1253,11 @@ impl<'p> Executor<'p> {
             }
             Category::Duration | Category::Date => {
                 self.fault(Fault::OutOfRange, float::is_finite(x).not());
+                if self.sem.counts_ms(to) {
+                    // The nearest millisecond, modulo 2^32.
+                    let ms = float::to_duration(x, 1);
+                    return Sym::Bits(to, ms.extract(TIME_MS_BITS - 1, 0));
+                }
                 Sym::Bits(to, float::to_duration(x, time_unit(to)))
             }
             _ => {
@@ -1202,9 +1271,9 @@ impl<'p> Executor<'p> {
         use Builtin::*;
         let values: Vec<Sym> = args.iter().map(|a| self.eval(a, frame)).collect();
         match (b, values.as_slice()) {
-            (Now(e), []) => Sym::Bits(e, self.now.clone()),
+            (Now(e), []) => Sym::Bits(e, now_as(e, &self.now, self.sem)),
             (Abs, [Sym::Bits(e, x)]) if e.is_integer() => {
-                if !signed(*e) {
+                if !signed(*e, x) {
                     return Sym::Bits(*e, x.clone());
                 }
                 let neg = self.negate(Sym::Bits(*e, x.clone()));
@@ -1293,12 +1362,15 @@ impl<'p> Executor<'p> {
                 Sym::Bits(*e, out)
             }
             (MulTime, [Sym::Bits(e, t), Sym::Bits(ne, n)]) if ne.is_integer() => {
-                Sym::Bits(*e, t.bvmul(extend(*ne, n, TIME_BITS)))
+                Sym::Bits(*e, t.bvmul(extend(*ne, n, t.get_size())))
             }
+            // Truncated towards zero, exactly: 66 bits hold every quotient of a duration (a
+            // 32-bit TIME's milliseconds unsigned) by any integer, ULINT included.
             (DivTime, [Sym::Bits(e, t), Sym::Bits(ne, n)]) if ne.is_integer() => {
-                let n = extend(*ne, n, TIME_BITS);
-                self.fault(Fault::DivisionByZero, n.eq(BV::from_u64(0, TIME_BITS)));
-                Sym::Bits(*e, t.bvsdiv(&n))
+                let n = extend(*ne, n, 66);
+                self.fault(Fault::DivisionByZero, n.eq(BV::from_u64(0, 66)));
+                let q = extend(*e, t, 66).bvsdiv(&n);
+                Sym::Bits(*e, q.extract(t.get_size() - 1, 0))
             }
             _ => self.opaque_result(&values),
         }
@@ -1334,7 +1406,7 @@ const OPAQUE_REAL_FUNCTIONS: &str = "REAL functions without an exact IEEE term (
 /// FALSE < TRUE), or `None` for operands the encoder does not model.
 fn less(a: &Sym, b: &Sym) -> Option<Bool> {
     Some(match (a, b) {
-        (Sym::Bits(e, x), Sym::Bits(_, y)) if signed(*e) => x.bvslt(y),
+        (Sym::Bits(e, x), Sym::Bits(_, y)) if signed(*e, x) => x.bvslt(y),
         (Sym::Bits(_, x), Sym::Bits(_, y)) => x.bvult(y),
         (Sym::Float(_, x), Sym::Float(_, y)) => x.lt(y),
         (Sym::Bool(x), Sym::Bool(y)) => and(&x.not(), y),
@@ -1507,7 +1579,11 @@ mod tests {
             .copied()
             .chain([Elem::Bool, Elem::Time, Elem::LTime, Elem::Char])
             .collect();
-        for semantics in [Semantics::STRICT, Semantics::WRAPPING] {
+        for semantics in [
+            Semantics::STRICT,
+            Semantics::WRAPPING,
+            Semantics::WRAPPING_MS32,
+        ] {
             let p = program(semantics);
             for from in INTEGERS {
                 for a in samples(from) {
@@ -1549,7 +1625,7 @@ mod tests {
                 86_400_000_000_000,
             ] {
                 for from in [Elem::Time, Elem::LTime] {
-                    let a = Value::Time(from, ns);
+                    let a = value::represent(Value::Time(from, ns), semantics);
                     for to in [Elem::DInt, Elem::LInt, Elem::UDInt, Elem::Int] {
                         let expected = value::convert_in(&a, to, semantics);
                         let (got, faulted, _) =
@@ -1625,7 +1701,11 @@ mod tests {
                 out.push((d.profile().name, sem));
             }
         }
-        assert_eq!(out.len(), 2, "both arithmetics are covered");
+        assert_eq!(
+            out.len(),
+            3,
+            "both arithmetics, and both representations of TIME, are covered"
+        );
         out
     }
 
@@ -1740,6 +1820,10 @@ mod tests {
                 .map(|bits| Value::Real(e, float::value_of_bits(e, bits))),
             Sym::Bool(b) => b.simplify().as_bool().map(Value::Bool),
             Sym::Bits(e, x) => x.simplify().as_u64().map(|bits| match e.category() {
+                // A 32-bit TIME counts milliseconds.
+                Category::Duration if x.get_size() == TIME_MS_BITS => {
+                    Value::Time(e, bits as i128 * value::NS_PER_MS)
+                }
                 Category::Duration | Category::Date => Value::Time(e, bits as i64 as i128),
                 Category::Char => Value::Int(e, bits as i128),
                 _ => value::fit(e, bits as i128, true).expect("in range"),
@@ -1853,8 +1937,9 @@ mod tests {
                 86_400 * 1_000_000_000,
             ] {
                 for from in [Elem::Time, Elem::LTime] {
-                    convert(&Value::Time(from, ns), Elem::Real);
-                    convert(&Value::Time(from, ns), Elem::LReal);
+                    let a = value::represent(Value::Time(from, ns), semantics);
+                    convert(&a, Elem::Real);
+                    convert(&a, Elem::LReal);
                 }
             }
         }
@@ -1894,6 +1979,126 @@ mod tests {
                         call(Sel, vec![Value::Bool(true), a.clone(), b.clone()]);
                         call(Sel, vec![Value::Bool(false), a.clone(), b.clone()]);
                     }
+                }
+            }
+        }
+    }
+
+    // ---- TIME and LTIME -------------------------------------------------------------------
+
+    /// Durations of every dialect's representations: zero, a nanosecond, a millisecond and a
+    /// half, a day, the edges of 32-bit milliseconds and of 64-bit nanoseconds, negatives.
+    fn duration_samples(e: Elem, sem: Semantics) -> Vec<Value> {
+        let ms32 = (1i128 << 32) * value::NS_PER_MS;
+        [
+            0i128,
+            1,
+            1_500_000,
+            1_000_000,
+            -1,
+            -2_500_000_123,
+            86_400_000_000_000,
+            ms32 - value::NS_PER_MS,
+            ms32 - 5 * value::NS_PER_MS,
+            ms32,
+            i64::MAX as i128,
+            i64::MIN as i128,
+        ]
+        .into_iter()
+        .map(|ns| value::represent(Value::Time(e, ns), sem))
+        .collect()
+    }
+
+    #[test]
+    fn durations_mean_what_the_value_module_says_in_every_dialect() {
+        use BinaryOp::*;
+        for (dialect, semantics) in dialects() {
+            let p = program(semantics);
+            for e in [Elem::Time, Elem::LTime] {
+                let xs = duration_samples(e, semantics);
+                for a in &xs {
+                    let what = format!("{dialect}: -{a:?}");
+                    let neg = Expr::Unary(UnaryOp::Neg, Box::new(Expr::Const(a.clone())));
+                    agree(&p, &neg, value::negate(a, semantics), &what);
+                    for b in &xs {
+                        for op in [Add, Sub, Eq, Ne, Lt, Gt, Le, Ge] {
+                            let expr = Expr::Binary {
+                                op,
+                                lhs: Box::new(Expr::Const(a.clone())),
+                                rhs: Box::new(Expr::Const(b.clone())),
+                            };
+                            let expected = value::binary(op, a, b, semantics);
+                            agree(
+                                &p,
+                                &expr,
+                                expected,
+                                &format!("{dialect}: {a:?} {op:?} {b:?}"),
+                            );
+                        }
+                    }
+                    // To and from the other duration, and to and from integers.
+                    for to in [
+                        Elem::Time,
+                        Elem::LTime,
+                        Elem::Tod,
+                        Elem::DInt,
+                        Elem::LInt,
+                        Elem::UDInt,
+                    ] {
+                        let expr = Expr::Convert(to, Box::new(Expr::Const(a.clone())));
+                        let expected = value::convert_in(a, to, semantics);
+                        agree(&p, &expr, expected, &format!("{dialect}: {a:?} to {to:?}"));
+                    }
+                    for n in [
+                        Value::Int(Elem::DInt, 3),
+                        Value::Int(Elem::DInt, -2),
+                        Value::Int(Elem::DInt, 0),
+                        Value::Int(Elem::UDInt, 4_000_000_000),
+                        Value::Int(Elem::LInt, i64::MIN as i128),
+                        Value::Int(Elem::ULInt, u64::MAX as i128),
+                    ] {
+                        for b in [Builtin::MulTime, Builtin::DivTime] {
+                            let args = vec![a.clone(), n.clone()];
+                            let expected = value::builtins::call(b, &args, 0, semantics);
+                            let expr =
+                                Expr::Builtin(b, args.into_iter().map(Expr::Const).collect());
+                            agree(
+                                &p,
+                                &expr,
+                                expected,
+                                &format!("{dialect}: {b:?}({a:?}, {n:?})"),
+                            );
+                        }
+                    }
+                }
+                for x in [
+                    Value::Int(Elem::DInt, -1),
+                    Value::Int(Elem::UDInt, u32::MAX as i128),
+                    Value::Int(Elem::LInt, 1 << 40),
+                    Value::Int(Elem::Int, 1500),
+                ] {
+                    let expr = Expr::Convert(e, Box::new(Expr::Const(x.clone())));
+                    let expected = value::convert_in(&x, e, semantics);
+                    agree(&p, &expr, expected, &format!("{dialect}: {x:?} to {e:?}"));
+                }
+                // The clock read as a duration, at a whole number of the clock's units.
+                let unit = clock_unit_ns(semantics);
+                for clock in [
+                    0i128,
+                    1,
+                    1500,
+                    (1 << 32) - 1,
+                    1 << 32,
+                    (1 << 32) + 7,
+                    1 << 50,
+                ] {
+                    let now = BV::from_i64(clock as i64, TIME_BITS);
+                    let mut exec = Executor::new(&p, Vec::new(), 0, now, Limits { unwind: 4 });
+                    let got =
+                        constant_value(exec.eval(&Expr::Builtin(Builtin::Now(e), Vec::new()), 0));
+                    let expected =
+                        value::builtins::call(Builtin::Now(e), &[], clock * unit, semantics);
+                    assert_eq!(got, expected.ok(), "{dialect}: {e:?} at clock {clock}");
                 }
             }
         }

@@ -127,8 +127,10 @@ pub struct Scan {
     pub next: State,
     /// Each input slot's fresh term.
     pub inputs: Vec<(usize, Sym)>,
-    /// The time from this scan to the next.
+    /// The time from this scan to the next, in units of the clock (`clock_unit_ns`).
     pub elapsed: BV,
+    /// Nanoseconds per unit of `elapsed` and of the clock.
+    pub clock_unit_ns: i128,
     /// The spec's assumptions on this scan's inputs, and the cycle range.
     pub assume: Bool,
     pub faults: Vec<FaultSite>,
@@ -335,14 +337,21 @@ impl<'p> System<'p> {
             Within::Time(ns) if min == max && min > 0 && *ns >= 0 => {
                 Window::Scans((*ns / min) as i64)
             }
-            Within::Time(ns) => Window::Time(*ns as i64),
+            // In units of the clock, which only ever reads whole units.
+            Within::Time(ns) => {
+                Window::Time(ns.div_euclid(symbolic::clock_unit_ns(self.program.semantics)) as i64)
+            }
         }
     }
 
     /// The state before the first scan.
     pub fn initial(&self) -> State {
         State {
-            memory: self.init.iter().map(symbolic::constant).collect(),
+            memory: self
+                .init
+                .iter()
+                .map(|v| symbolic::constant(v, self.program.semantics))
+                .collect(),
             now: BV::from_i64(0, TIME_BITS),
             monitors: self
                 .windows()
@@ -363,7 +372,7 @@ impl<'p> System<'p> {
             .init
             .iter()
             .enumerate()
-            .map(|(i, v)| symbolic::fresh(v, &format!("{tag}_m{i}")))
+            .map(|(i, v)| symbolic::fresh(v, &format!("{tag}_m{i}"), self.program.semantics))
             .collect();
         let mut valid = Vec::new();
         for (slot, _) in &self.enums {
@@ -419,11 +428,20 @@ impl<'p> System<'p> {
         let mut memory = state.memory.clone();
         let mut inputs = Vec::with_capacity(self.inputs.len());
         for (slot, name) in &self.inputs {
-            let term = symbolic::fresh(&self.init[*slot], &format!("in{n}_{name}"));
+            let term = symbolic::fresh(
+                &self.init[*slot],
+                &format!("in{n}_{name}"),
+                self.program.semantics,
+            );
             memory[*slot] = term.clone();
             inputs.push((*slot, term));
         }
+        // The clock counts milliseconds where TIME does: a cycle must be a whole number of them
+        // for the clock to advance as the simulator's does.
+        let unit = symbolic::clock_unit_ns(self.program.semantics);
         let (min, max) = self.cycle_range_ns;
+        let whole = min % unit == 0 && max % unit == 0;
+        let (min, max) = (min / unit, max / unit);
         // A fixed cycle is a constant: z3 folds the clock instead of searching for it.
         let elapsed = if min == max {
             BV::from_i64(min as i64, TIME_BITS)
@@ -446,6 +464,15 @@ impl<'p> System<'p> {
             self.limits,
         );
         exec.deadline = Some(deadline);
+        if !whole {
+            exec.unsupported.push(Unsupported {
+                file: self.program.root().file,
+                span: Default::default(),
+                what: "a cycle time that is not a whole number of milliseconds, in a dialect \
+                       whose TIME counts milliseconds"
+                    .to_string(),
+            });
+        }
         if let Some(properties) = self.properties {
             if properties.prev {
                 // `PREV` reads the state before this scan's inputs were written.
@@ -488,6 +515,7 @@ impl<'p> System<'p> {
             },
             inputs,
             elapsed,
+            clock_unit_ns: unit,
             assume: Bool::and(&assume),
             faults: std::mem::take(&mut exec.faults),
             unwinds: std::mem::take(&mut exec.unwinds),

@@ -150,7 +150,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 let op = if n.starts_with("ADD") { B::Add } else { B::Sub };
                 let sum = chain(op, args).ok_or_else(|| unsupported(self))?;
                 Ok(match own {
-                    Some(t) => convert(sum, t),
+                    Some(t) => convert(sum, t, self.semantics()),
                     None => sum,
                 })
             }
@@ -171,7 +171,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                     // From a string: not simulated yet.
                     return Err(unsupported(self));
                 }
-                Ok(convert(self.expr(arg, ctx)?, to))
+                Ok(convert(self.expr(arg, ctx)?, to, self.semantics()))
             }
             "LEN" | "LEFT" | "RIGHT" | "MID" | "CONCAT" | "INSERT" | "DELETE" | "REPLACE"
             | "FIND" => {

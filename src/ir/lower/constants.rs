@@ -33,7 +33,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 let base = layout::elem_of(types, *t).unwrap_or(Elem::Int);
                 Value::Int(base, *v)
             }
-            (ExprKind::Literal(lit), _) => literal_value(lit, own.or(want))?,
+            (ExprKind::Literal(lit), _) => literal_value(lit, own.or(want), self.semantics())?,
             (ExprKind::Typed { value, .. }, _) => {
                 if let (ExprKind::Name(n), Some(t)) =
                     (&value.kind, tables.and_then(|t| t.types.get(&e.id)))
@@ -118,7 +118,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
         };
         match (want, &value) {
             (Some(w), Value::Int(e, _) | Value::Real(e, _) | Value::Time(e, _)) if *e != w => {
-                values::convert(&value, w)
+                values::convert_in(&value, w, self.semantics())
                     .map_err(|_| format!("an initial value that does not fit {}", w.name()))
             }
             (Some(w), Value::Bool(_)) if w != Elem::Bool => {
@@ -129,8 +129,13 @@ impl<'p, 'a> Lowerer<'p, 'a> {
     }
 }
 
-/// The value of a literal, in its own type or the wanted one.
-fn literal_value(lit: &ast::Literal, want: Option<Elem>) -> Result<Value, String> {
+/// The value of a literal, in its own type or the wanted one, in the dialect's representation
+/// (`T#1500us` is `T#1ms` where TIME counts milliseconds, as the vendors' compilers truncate it).
+fn literal_value(
+    lit: &ast::Literal,
+    want: Option<Elem>,
+    sem: values::Semantics,
+) -> Result<Value, String> {
     let text = lit.text.as_str();
     let body = || text.split_once('#').map_or(text, |(_, b)| b);
     let wide = |long: Elem, short: Elem| {
@@ -170,9 +175,11 @@ fn literal_value(lit: &ast::Literal, want: Option<Elem>) -> Result<Value, String
         }
         LiteralKind::Bool => Value::Bool(text.eq_ignore_ascii_case("TRUE") || text == "1"),
         LiteralKind::String | LiteralKind::WString => Value::String(literal::string_value(text)),
-        LiteralKind::Time => {
-            Value::Time(wide(Elem::LTime, Elem::Time), literal::time_value(body())?)
-        }
+        LiteralKind::Time => values::time(
+            wide(Elem::LTime, Elem::Time),
+            literal::time_value(body())?,
+            sem,
+        ),
         LiteralKind::TimeOfDay => Value::Time(
             wide(Elem::LTod, Elem::Tod),
             literal::time_of_day_value(body())?,
@@ -201,7 +208,7 @@ fn literal_value(lit: &ast::Literal, want: Option<Elem>) -> Result<Value, String
     };
     match (want, &value) {
         (Some(w), Value::Int(e, _) | Value::Real(e, _) | Value::Time(e, _)) if *e != w => {
-            values::convert(&value, w).map_err(|_| format!("{text} as {}", w.name()))
+            values::convert_in(&value, w, sem).map_err(|_| format!("{text} as {}", w.name()))
         }
         _ => Ok(value),
     }

@@ -144,6 +144,11 @@ struct Ctx<'p> {
 }
 
 impl<'p, 'a> Lowerer<'p, 'a> {
+    /// The meaning of values in the dialect being lowered for.
+    fn semantics(&self) -> values::Semantics {
+        values::Semantics::of(self.p.profile)
+    }
+
     fn unsupported(&mut self, file: FileId, span: Span, what: &str) -> Reported {
         self.diags.push(Diagnostic::new(
             Code::R006,
@@ -651,7 +656,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
         // context settles them (`EXPT(2, n) - 1`): those are computed in the wanted type.
         let lowered = self.expr_in(e, own.or(want), ctx)?;
         Ok(match (own, want) {
-            (Some(from), Some(to)) if from != to => convert(lowered, to),
+            (Some(from), Some(to)) if from != to => convert(lowered, to, self.semantics()),
             _ => lowered,
         })
     }
@@ -778,7 +783,9 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 // Conversions to and from strings are not simulated yet.
                 let from = arg.and_then(|a| self.elem(a, ctx));
                 match (to, arg.filter(|_| from.is_some())) {
-                    (Some(to), Some(arg)) => Ok(convert(self.expr(arg, ctx)?, to)),
+                    (Some(to), Some(arg)) => {
+                        Ok(convert(self.expr(arg, ctx)?, to, self.semantics()))
+                    }
                     _ => Err(self.unsupported(ctx.file, e.span, "this conversion")),
                 }
             }
@@ -832,10 +839,10 @@ fn is_comparison(op: ast::BinaryOp) -> bool {
     matches!(op, B::Eq | B::Ne | B::Lt | B::Gt | B::Le | B::Ge)
 }
 
-fn convert(e: Expr, to: Elem) -> Expr {
+fn convert(e: Expr, to: Elem, sem: values::Semantics) -> Expr {
     match e {
-        // Constants are converted now, so the simulator never does it at run time.
-        Expr::Const(v) => match values::convert(&v, to) {
+        // Constants are converted now, as the simulator would at run time, so it never does.
+        Expr::Const(v) => match values::convert_in(&v, to, sem) {
             Ok(c) => Expr::Const(c),
             Err(_) => Expr::Convert(to, Box::new(Expr::Const(v))),
         },
