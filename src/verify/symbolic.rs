@@ -1488,6 +1488,15 @@ mod tests {
         }
     }
 
+    /// `a op b` over two constants.
+    fn operation(op: BinaryOp, a: &Value, b: &Value) -> Expr {
+        Expr::Binary {
+            op,
+            lhs: Box::new(Expr::Const(a.clone())),
+            rhs: Box::new(Expr::Const(b.clone())),
+        }
+    }
+
     /// The executor's value of `e` and whether it may fault, as constants.
     fn evaluate(p: &Program, e: &Expr) -> (Option<Value>, bool, Option<Elem>) {
         let mut exec = Executor::new(p, Vec::new(), 0, BV::from_i64(0, 64), Limits { unwind: 4 });
@@ -1552,11 +1561,7 @@ mod tests {
                     for b in samples(e) {
                         for &op in ops {
                             let expected = value::binary(op, &a, &b, semantics);
-                            let expr = Expr::Binary {
-                                op,
-                                lhs: Box::new(Expr::Const(a.clone())),
-                                rhs: Box::new(Expr::Const(b.clone())),
-                            };
+                            let expr = operation(op, &a, &b);
                             let (got, faulted, _) = evaluate(&p, &expr);
                             match expected {
                                 Ok(v) => {
@@ -1858,11 +1863,7 @@ mod tests {
                 for a in &xs {
                     for b in &xs {
                         for op in [Add, Sub, Mul, Div, Eq, Ne, Lt, Gt, Le, Ge] {
-                            let expr = Expr::Binary {
-                                op,
-                                lhs: Box::new(Expr::Const(a.clone())),
-                                rhs: Box::new(Expr::Const(b.clone())),
-                            };
+                            let expr = operation(op, a, b);
                             let expected = value::binary(op, a, b, semantics);
                             agree(
                                 &p,
@@ -2022,11 +2023,7 @@ mod tests {
                     agree(&p, &neg, value::negate(a, semantics), &what);
                     for b in &xs {
                         for op in [Add, Sub, Eq, Ne, Lt, Gt, Le, Ge] {
-                            let expr = Expr::Binary {
-                                op,
-                                lhs: Box::new(Expr::Const(a.clone())),
-                                rhs: Box::new(Expr::Const(b.clone())),
-                            };
+                            let expr = operation(op, a, b);
                             let expected = value::binary(op, a, b, semantics);
                             agree(
                                 &p,
