@@ -1,14 +1,9 @@
 //! The `stforge` binary, run the way users run it: exit codes, output formats, files on disk.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn stforge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stforge"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use std::process::Output;
+mod common;
+use common::{stderr, stdout, stforge};
 
 fn corpus(path: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -16,14 +11,6 @@ fn corpus(path: &str) -> String {
         .join(path)
         .display()
         .to_string()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Writes `bytes` to a fresh file in a temporary folder.

@@ -5,13 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn stforge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stforge"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::{stderr, stdout, stforge};
 
 /// Runs the binary, failing the test (not hanging it) if it has not ended after `limit`.
 fn stforge_within(args: &[&str], limit: Duration) -> Output {
@@ -56,14 +51,6 @@ fn root() -> &'static Path {
 
 fn corpus(path: &str) -> String {
     root().join("corpus").join(path).display().to_string()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn json(o: &Output) -> Vec<serde_json::Value> {

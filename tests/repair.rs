@@ -7,6 +7,8 @@
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+mod common;
+use common::stderr;
 
 const SPEC: &str = "corpus/tasks/motor_latch/motor_latch.spec.toml";
 
@@ -85,10 +87,6 @@ impl Scripted {
     fn report(&self) -> Json {
         serde_json::from_str(&std::fs::read_to_string(self.path("report.json")).unwrap()).unwrap()
     }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn stages(report: &Json) -> Vec<String> {

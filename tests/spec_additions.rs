@@ -4,14 +4,8 @@
 //! `corpus/specs/recipe_dosing.spec.toml` (a recipe table of a structure the spec declares).
 
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn stforge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stforge"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::{stderr, stdout, stforge};
 
 fn corpus(path: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,14 +13,6 @@ fn corpus(path: &str) -> String {
         .join(path)
         .display()
         .to_string()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Writes files into a fresh temporary folder.

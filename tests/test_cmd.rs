@@ -3,14 +3,9 @@
 //! details, JUnit XML, and what happens with bad input.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn stforge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stforge"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use std::process::Output;
+mod common;
+use common::{stderr, stdout, stforge};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,14 +13,6 @@ fn root() -> &'static Path {
 
 fn corpus(path: &str) -> String {
     root().join("corpus").join(path).display().to_string()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn lines(o: &Output) -> Vec<String> {

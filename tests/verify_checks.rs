@@ -7,13 +7,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn stforge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stforge"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::stforge;
 
 fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -13,17 +13,12 @@
 //! variants.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+mod common;
+use common::stforge;
 
 /// The implicit checks a header may name instead of a property.
 const IMPLICIT_CHECKS: [&str; 3] = ["R001", "R002", "R003"];
-
-fn stforge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stforge"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 fn text(o: &Output) -> String {
     format!(
