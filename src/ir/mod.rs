@@ -74,6 +74,8 @@ pub struct Body {
 pub struct Var {
     pub name: SmolStr,
     pub kind: VarKind,
+    /// Declared in a `CONSTANT` block: it keeps its initial value (the checker refuses writes).
+    pub constant: bool,
     pub offset: u32,
     pub ty: Ty,
 }

@@ -3,6 +3,7 @@
 //! depth bound. Every solver call has a time limit; what runs out of time or depth is
 //! `unknown`, never `proved`.
 
+use super::cone::Cone;
 use super::invariants::Candidate;
 use super::symbolic::{Sym, Unsupported};
 use super::system::{Goal, Scan, State, System, bind};
@@ -13,7 +14,7 @@ use z3::{Model, Params, SatResult, Solver, Tactic};
 
 /// What an engine concluded about one goal.
 pub enum Outcome {
-    /// By k-induction at `k`.
+    /// By k-induction at `k` (0: one scan from any state the invariants allow).
     Proved { k: u32 },
     /// A trace from the initial state: each scan's inputs (by slot) and the time to the next.
     Violated { scans: Vec<TraceStep> },
@@ -38,6 +39,7 @@ pub enum ModelValue {
 }
 
 /// What the encoding met that it cannot express: the goal's verdict is `unknown` then.
+#[derive(Default)]
 pub struct Encoded {
     pub unsupported: Vec<Unsupported>,
     pub approximations: Vec<&'static str>,
@@ -49,12 +51,14 @@ pub struct Budget {
 }
 
 /// Checks one goal: BMC to `budget.depth` interleaved with k-induction, whose every state
-/// assumes the `invariants` (proved beforehand, [`super::invariants`]).
+/// assumes the `invariants` (proved beforehand, [`super::invariants`]); over the goal's `cone`
+/// of influence if given (a proof is a proof, a violation may not replay), else exactly.
 pub fn check(
     system: &System<'_>,
     goal: &Goal,
     budget: &Budget,
     invariants: &[Candidate],
+    cone: Option<&Cone>,
     encoded: &mut Encoded,
 ) -> Outcome {
     let mut base = Query::new(system.floats);
@@ -76,6 +80,30 @@ pub fn check(
     let mut assumed = 0;
     // Why k-induction stopped before the depth, if it did: BMC goes on without it.
     let mut induction_stopped: Option<String> = None;
+    // A run-time check first tries k = 0: one scan from any state the invariants allow (every
+    // reachable state is one, so no base case is needed) never fails it. A fault mostly
+    // depends on one scan's values, and this query has half the scans of k = 1; a quarter of
+    // the time keeps a hard one from starving the rest.
+    if !matches!(goal, Goal::Property(_)) {
+        match extend(
+            system,
+            &mut step,
+            &mut step_state,
+            1,
+            "s",
+            budget,
+            cone,
+            encoded,
+        ) {
+            Ok(scan) => step_scans.push(scan),
+            Err(reason) => return Outcome::Unknown { depth: 0, reason },
+        }
+        if let Ok(None) = step.check(&step_scans[0].bad(goal, cone), budget, 4)
+            && encoded.unsupported.is_empty()
+        {
+            return Outcome::Proved { k: 0 };
+        }
+    }
     // Base case: no first violation in scans 1 ..= checked.
     let mut checked = 0;
     let depth = budget.depth as usize;
@@ -85,7 +113,16 @@ pub fn check(
         let mut range: Vec<(Scan, Bool)> = Vec::new();
         let mut seen = Bool::from_bool(false);
         for n in checked + 1..=k {
-            let scan = match extend(system, &mut base, &mut base_state, n, "b", budget, encoded) {
+            let scan = match extend(
+                system,
+                &mut base,
+                &mut base_state,
+                n,
+                "b",
+                budget,
+                cone,
+                encoded,
+            ) {
                 Ok(scan) => scan,
                 Err(reason) => {
                     return Outcome::Unknown {
@@ -94,9 +131,9 @@ pub fn check(
                     };
                 }
             };
-            let bad = scan.bad(goal);
+            let bad = scan.bad(goal, cone);
             // Until the first violation every scan finishes: a fault ends the run.
-            base.assert(Bool::or(&[&seen, &bad, &scan.finished()]));
+            base.assert(Bool::or(&[&seen, &bad, &scan.finished(cone)]));
             seen = Bool::or(&[&seen, &bad]);
             range.push((scan, bad));
         }
@@ -135,7 +172,7 @@ pub fn check(
                             break;
                         }
                     }
-                    earlier.push(scan.finished());
+                    earlier.push(scan.finished(cone));
                     earlier.push(bad.not());
                 }
                 let (first, model) = found.expect("the range has a violation");
@@ -148,7 +185,7 @@ pub fn check(
             Ok(None) => {}
         }
         for (scan, bad) in range {
-            base.assert(scan.finished());
+            base.assert(scan.finished(cone));
             base.assert(bad.not());
             base_scans.push(scan);
         }
@@ -159,7 +196,16 @@ pub fn check(
         // Inductive step: k scans where the goal held, from any state, then scan k + 1.
         while step_scans.len() < k + 1 {
             let n = step_scans.len() + 1;
-            match extend(system, &mut step, &mut step_state, n, "s", budget, encoded) {
+            match extend(
+                system,
+                &mut step,
+                &mut step_state,
+                n,
+                "s",
+                budget,
+                cone,
+                encoded,
+            ) {
                 Ok(scan) => step_scans.push(scan),
                 Err(reason) => {
                     return Outcome::Unknown {
@@ -171,15 +217,15 @@ pub fn check(
         }
         // The hypothesis: scans 1 ..= k finished and the goal held in them.
         for hypothesis in &step_scans[assumed..k] {
-            step.assert(hypothesis.finished());
-            step.assert(hypothesis.bad(goal).not());
+            step.assert(hypothesis.finished(cone));
+            step.assert(hypothesis.bad(goal, cone).not());
         }
         assumed = k;
         // An inductive step that is hard for z3 may take at most half the time left, so that
         // BMC keeps looking for a violation with the rest; the first (most proofs close at
         // k = 1, some only after seconds of z3) may take it all.
         let share = if k == 1 { 1 } else { 2 };
-        match step.check(&step_scans[k].bad(goal), budget, share) {
+        match step.check(&step_scans[k].bad(goal, cone), budget, share) {
             Ok(None) if encoded.unsupported.is_empty() => {
                 return Outcome::Proved { k: k as u32 };
             }
@@ -319,8 +365,9 @@ fn solve(
     }
 }
 
-/// Adds scan `n` after `state` to a query: its transition and its assumptions; the reason if
-/// the time ran out while it was encoded.
+/// Adds scan `n` after `state` to a query: its transition (of the `cone` only, if given) and
+/// its assumptions; the reason if the time ran out while it was encoded.
+#[allow(clippy::too_many_arguments)]
 fn extend(
     system: &System<'_>,
     query: &mut Query,
@@ -328,9 +375,11 @@ fn extend(
     n: usize,
     tag: &str,
     budget: &Budget,
+    cone: Option<&Cone>,
     encoded: &mut Encoded,
 ) -> Result<Scan, String> {
-    let (scan, unsupported, approximations) = system.scan(state, n, budget.deadline);
+    let (scan, unsupported, approximations) =
+        system.scan_stopping(state, n, budget.deadline, cone.map(Cone::stopping));
     if scan.out_of_time {
         return Err(encoding_timeout(n));
     }
@@ -351,7 +400,7 @@ fn extend(
     query.assert(&scan.assume);
     // Fresh terms for the next state keep every scan's terms small.
     let (next, _) = system.arbitrary(&format!("{tag}{n}"), None);
-    query.assert(bind(&next, &scan.next));
+    query.assert(bind(&next, &scan.next, cone));
     *state = next;
     Ok(scan)
 }

@@ -23,12 +23,21 @@
 //!   timer measures the monitor's window (an equality, so wrap-around of the 64-bit clock, or of
 //!   a 32-bit millisecond TIME stamp, keeps it true). A window counted in scans (a TIME window
 //!   at a fixed cycle is one, see `System::window`) is converted by the cycle;
-//! - *bounds* of a monitor's window left (`0 ..= W`).
+//! - *bounds* of a monitor's window left (`0 ..= W`);
+//! - *ranges* of an integer slot: `slot >= c` and `slot <= c` (and `c - 1`: `(x + 1) MOD 5`
+//!   stays at most 4) for each constant `c` its next-state term holds, a counter's limit or a
+//!   ring index's modulus; of a REAL slot: `slot >= c` and `slot <= c` for each REAL constant
+//!   of the spec's assumptions (a buffer of input values keeps the inputs' limits).
+//!
+//! The search runs over the cone of the candidates (`super::cone`): a step logic that also
+//! filters REALs is searched without them.
 
+use super::cone::Cone;
 use super::engine::check_until;
+use super::float;
 use super::symbolic::{self, Sym};
 use super::system::{State, System, Window, bind};
-use crate::sema::types::Elem;
+use crate::sema::types::{Category, Elem};
 use crate::value::Semantics;
 use std::collections::HashSet;
 use std::time::Instant;
@@ -77,6 +86,18 @@ pub enum Candidate {
         monitor: usize,
         length: i64,
     },
+    /// `slot <= value` (`upper`) or `slot >= value`, compared as the slot's type compares.
+    Range {
+        slot: usize,
+        value: i64,
+        upper: bool,
+    },
+    /// The same for a REAL or LREAL slot (IEEE comparison: a NaN is in no range).
+    RealRange {
+        slot: usize,
+        value: f64,
+        upper: bool,
+    },
 }
 
 impl Candidate {
@@ -113,6 +134,25 @@ impl Candidate {
                 };
                 let left = wide.bvmul(BV::from_i64(*scale, w));
                 waiting.implies(left.bvadd(&since).eq(BV::from_i64(*total, w)))
+            }
+            Candidate::Range { slot, value, upper } => {
+                let Sym::Bits(e, x) = &state.memory[*slot] else {
+                    return Bool::from_bool(true);
+                };
+                let c = BV::from_i64(*value, x.get_size());
+                match (e.category() == Category::Signed, upper) {
+                    (true, true) => x.bvsle(&c),
+                    (true, false) => x.bvsge(&c),
+                    (false, true) => x.bvule(&c),
+                    (false, false) => x.bvuge(&c),
+                }
+            }
+            Candidate::RealRange { slot, value, upper } => {
+                let Sym::Float(e, x) = &state.memory[*slot] else {
+                    return Bool::from_bool(true);
+                };
+                let c = float::constant(*e, *value);
+                if *upper { x.le(&c) } else { x.ge(&c) }
             }
             Candidate::Bounded { monitor, length } => {
                 let (_, left) = monitor_of(state, *monitor);
@@ -175,9 +215,14 @@ pub fn discover(system: &System<'_>, deadline: Instant) -> Found {
         .into_iter()
         .filter(|c| c.term(&initial).simplify().as_bool() == Some(true))
         .collect();
-    // Consecution: one scan that finishes, from any state satisfying the candidates left.
+    // Consecution: one scan that finishes, from any state satisfying the candidates left;
+    // over their cone, where it leaves something out.
+    let cone = Cone::around(system, deadline, |state, _| {
+        alive.iter().map(|c| c.term(state)).collect()
+    });
     let (before, valid) = system.arbitrary("h0", None);
-    let (scan, _, _) = system.scan(&before, 1, deadline);
+    let stopping = cone.as_ref().map(Cone::stopping);
+    let (scan, _, _) = system.scan_stopping(&before, 1, deadline, stopping);
     if scan.out_of_time {
         return none(ENCODING_TIMEOUT);
     }
@@ -185,8 +230,8 @@ pub fn discover(system: &System<'_>, deadline: Instant) -> Found {
     let transition = [
         valid,
         scan.assume.clone(),
-        scan.finished(),
-        bind(&after, &scan.next),
+        scan.finished(cone.as_ref()),
+        bind(&after, &scan.next, cone.as_ref()),
     ];
     let pres: Vec<Bool> = alive.iter().map(|c| c.term(&before)).collect();
     let posts: Vec<Bool> = alive.iter().map(|c| c.term(&after)).collect();
@@ -249,12 +294,24 @@ fn candidates(system: &System<'_>, deadline: Instant) -> Option<Vec<Candidate>> 
     let mut steps: Vec<(usize, Vec<u64>)> = Vec::new();
     let mut bools: Vec<usize> = Vec::new();
     let mut stamps: Vec<usize> = Vec::new();
+    let mut ranges: Vec<Candidate> = Vec::new();
+    let limits = real_limits(&scan.assume);
     for (slot, next) in scan.next.memory.iter().enumerate() {
         if inputs.contains(&slot) {
             continue;
         }
         match (next, symbolic::constant(&system.init[slot], sem)) {
             (Sym::Bool(_), _) => bools.push(slot),
+            // A slot that stores values (inputs, constants, other slots) and computes none: a
+            // computed REAL has no reason to stay within an input's limits, and would bring
+            // its arithmetic into every query of the search.
+            (Sym::Float(_, x), _) if stores_only(&Dynamic::from_ast(x)) => {
+                for &value in &limits {
+                    for upper in [false, true] {
+                        ranges.push(Candidate::RealRange { slot, value, upper });
+                    }
+                }
+            }
             (Sym::Bits(_, x), Sym::Bits(_, init)) => {
                 let leaves = ite_leaves(&Dynamic::from_ast(x));
                 if x.get_size() == now_time.get_size() && leaves.contains(&now) {
@@ -273,6 +330,7 @@ fn candidates(system: &System<'_>, deadline: Instant) -> Option<Vec<Candidate>> 
                         values.sort_unstable();
                         steps.push((slot, values));
                     }
+                    ranges.extend(range_candidates(slot, x));
                 }
             }
             _ => {}
@@ -321,6 +379,7 @@ fn candidates(system: &System<'_>, deadline: Instant) -> Option<Vec<Candidate>> 
             }
         }
     }
+    out.extend(ranges);
     let unit = symbolic::clock_unit_ns(sem);
     let (min, max) = system.cycle_range_ns;
     let (min, max) = (min / unit, max / unit);
@@ -346,6 +405,104 @@ fn candidates(system: &System<'_>, deadline: Instant) -> Option<Vec<Candidate>> 
         }
     }
     Some(out)
+}
+
+/// The most constants of one next-state term that give range candidates.
+const MAX_LIMITS: usize = 8;
+
+/// `slot >= c`, `slot <= c` and `slot <= c - 1` for the constants `c` in the slot's next-state
+/// term `next` (of at most 32 bits), read as its type reads them.
+fn range_candidates(slot: usize, next: &BV) -> Vec<Candidate> {
+    let w = next.get_size();
+    let signed = |v: u64| match w {
+        64 => v as i64,
+        _ if v >> (w - 1) & 1 == 1 => v as i64 - (1i64 << w),
+        _ => v as i64,
+    };
+    let mut limits: Vec<i64> = Vec::new();
+    let mut seen: HashSet<Dynamic> = HashSet::new();
+    let mut stack = vec![Dynamic::from_ast(next)];
+    while let Some(t) = stack.pop() {
+        if limits.len() >= MAX_LIMITS || seen.len() > 10_000 || !seen.insert(t.clone()) {
+            continue;
+        }
+        if t.kind() == AstKind::Numeral {
+            if let Some(v) = t
+                .as_bv()
+                .filter(|b| b.get_size() == w)
+                .and_then(|b| b.as_u64())
+                && !limits.contains(&signed(v))
+            {
+                limits.push(signed(v));
+            }
+        } else if t.kind() == AstKind::App {
+            stack.extend(t.children());
+        }
+    }
+    let mut out = Vec::new();
+    for c in limits {
+        out.push(Candidate::Range {
+            slot,
+            value: c,
+            upper: false,
+        });
+        out.push(Candidate::Range {
+            slot,
+            value: c,
+            upper: true,
+        });
+        out.push(Candidate::Range {
+            slot,
+            value: c - 1,
+            upper: true,
+        });
+    }
+    out
+}
+
+/// Whether every value a next-state term may take (the leaves of its `ite` tree) is a
+/// constant or an unconstrained value (an input, a slot's value before the scan).
+fn stores_only(next: &Dynamic) -> bool {
+    ite_leaves(next).iter().all(|leaf| {
+        leaf.kind() == AstKind::Numeral
+            || leaf.kind() == AstKind::App
+                && (leaf.num_children() == 0
+                    || leaf.simplify().kind() == AstKind::Numeral
+                    || leaf
+                        .as_float()
+                        .is_some_and(|x| x.to_ieee_bv().simplify().as_u64().is_some()))
+    })
+}
+
+/// The REAL constants of the assumptions `assume`, at most [`MAX_LIMITS`].
+fn real_limits(assume: &Bool) -> Vec<f64> {
+    let mut limits: Vec<f64> = Vec::new();
+    let mut seen: HashSet<Dynamic> = HashSet::new();
+    let mut stack = vec![Dynamic::from_ast(assume)];
+    while let Some(t) = stack.pop() {
+        if limits.len() >= MAX_LIMITS || seen.len() > 10_000 || !seen.insert(t.clone()) {
+            continue;
+        }
+        if let Some(x) = t.as_float() {
+            let bits = x.to_ieee_bv().simplify();
+            if let (Some(v), 32 | 64) = (bits.as_u64(), bits.get_size()) {
+                let e = if bits.get_size() == 32 {
+                    Elem::Real
+                } else {
+                    Elem::LReal
+                };
+                let value = float::value_of_bits(e, v);
+                if value.is_finite() && !limits.contains(&value) {
+                    limits.push(value);
+                }
+                continue;
+            }
+        }
+        if t.kind() == AstKind::App {
+            stack.extend(t.children());
+        }
+    }
+    limits
 }
 
 /// The values a next-state term may take: the leaves of its `ite` tree (conditions are not

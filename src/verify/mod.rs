@@ -16,6 +16,7 @@
 //! (the depth or time reached, a construct the encoder does not express, a loop that may need
 //! more passes than it was unrolled for, a counterexample that depends on an unmodelled value).
 
+mod cone;
 mod engine;
 mod float;
 mod invariants;
@@ -25,11 +26,13 @@ mod symbolic;
 mod system;
 
 pub use engine::TraceStep;
-pub use system::{Goal, SiteKey};
+pub use symbolic::SiteKey;
+pub use system::Goal;
 
 use crate::ir::Program;
 use crate::property::{Kind, Properties};
 use crate::source::{FileId, Span};
+use cone::Cone;
 use engine::{Budget, Encoded, Outcome};
 use rayon::prelude::*;
 use replay::Replay;
@@ -157,7 +160,7 @@ fn goals(system: &System<'_>, deadline: Instant) -> (Vec<Listed>, bool) {
     }
     let mut sites: Vec<Listed> = Vec::new();
     for f in &scan.faults {
-        let key = system::site_key(f);
+        let key = symbolic::site_key(f);
         if !sites.iter().any(|(g, ..)| *g == Goal::Fault(key.clone())) {
             let name = format!("{} {}", key.code, fault_meaning(key.code));
             sites.push((
@@ -170,7 +173,7 @@ fn goals(system: &System<'_>, deadline: Instant) -> (Vec<Listed>, bool) {
         }
     }
     for u in &scan.unwinds {
-        let key = system::unwind_key(u);
+        let key = symbolic::unwind_key(u);
         if !sites.iter().any(|(g, ..)| *g == Goal::Unwind(key.clone())) {
             let name = format!("loop ends within {} passes", system.limits.unwind);
             sites.push((
@@ -183,7 +186,7 @@ fn goals(system: &System<'_>, deadline: Instant) -> (Vec<Listed>, bool) {
         }
     }
     for c in &scan.cases {
-        let key = system::case_key(c);
+        let key = symbolic::case_key(c);
         if !sites.iter().any(|(g, ..)| *g == Goal::Case(key.clone())) {
             let name = format!("{} CASE selector matches no branch", key.code);
             sites.push((
@@ -248,12 +251,7 @@ pub fn verify(
                 depth: options.depth,
                 deadline: started + options.timeout,
             };
-            let mut encoded = Encoded {
-                unsupported: Vec::new(),
-                approximations: Vec::new(),
-            };
-            let outcome = engine::check(&system, &goal, &budget, strengthening, &mut encoded);
-            let verdict = judge(&system, &goal, outcome, &encoded);
+            let (verdict, approximations) = check(&system, &goal, &budget, strengthening);
             let description = description(&goal, properties);
             let result = GoalResult {
                 goal,
@@ -266,7 +264,7 @@ pub fn verify(
                 invariants: strengthening.len(),
                 elapsed: started.elapsed(),
             };
-            (result, encoded.approximations)
+            (result, approximations)
         })
         .collect();
     let mut approximations: Vec<&'static str> = Vec::new();
@@ -287,6 +285,36 @@ pub fn verify(
         invariants_elapsed,
         invariants_note: found.reason,
     }
+}
+
+/// Checks one goal over its cone of influence, and again on the whole state where that found
+/// no verdict (time left) or a violation that does not replay. Returns the verdict and what the
+/// encoding approximated.
+fn check(
+    system: &System<'_>,
+    goal: &Goal,
+    budget: &Budget,
+    invariants: &[invariants::Candidate],
+) -> (Verdict, Vec<&'static str>) {
+    if let Some(cone) = Cone::of(system, goal, budget.deadline) {
+        let mut encoded = Encoded::default();
+        let outcome = engine::check(system, goal, budget, invariants, Some(&cone), &mut encoded);
+        match judge(system, goal, outcome, &encoded) {
+            verdict @ (Verdict::Proved { .. } | Verdict::Violated { .. }) => {
+                return (verdict, encoded.approximations);
+            }
+            verdict @ Verdict::Unknown { .. } if Instant::now() >= budget.deadline => {
+                return (verdict, encoded.approximations);
+            }
+            _ => {}
+        }
+    }
+    let mut encoded = Encoded::default();
+    let outcome = engine::check(system, goal, budget, invariants, None, &mut encoded);
+    (
+        judge(system, goal, outcome, &encoded),
+        encoded.approximations,
+    )
 }
 
 /// The spec's description of the property a goal checks, if it has one.

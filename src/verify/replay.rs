@@ -4,7 +4,8 @@
 //! encoder does not model) or a bug in one of the two semantics.
 
 use super::engine::{ModelValue, TraceStep};
-use super::system::{CASE_CODE, Goal, SiteKey, System, fault_code};
+use super::symbolic::{CASE_CODE, SiteKey, fault_code};
+use super::system::{Goal, System};
 use crate::sim::Machine;
 use crate::sim::trace::ScanRow;
 use crate::value::{NS_PER_MS, Semantics, Value, fit};

@@ -25,6 +25,7 @@ use crate::sema::types::{Category, Elem};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::BinaryOp;
 use crate::value::{Fault, NS_PER_MS, Semantics, Value, time_unit};
+use rustc_hash::FxHashSet as HashSet;
 use std::time::Instant;
 use z3::ast::{Ast, BV, Bool, Float, RoundingMode};
 
@@ -49,6 +50,63 @@ pub enum Sym {
     Address(usize),
     /// A value the encoder does not model (STRING, the result of `EXP`…): unconstrained.
     Opaque(&'static str),
+}
+
+/// The code of a CASE site: a warning of the verifier.
+pub const CASE_CODE: &str = "V001";
+
+/// A place in the code, with the kind of fault (as its diagnostic code) where it is one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SiteKey {
+    pub code: &'static str,
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl SiteKey {
+    pub fn span(&self) -> Span {
+        Span::new(self.start as usize, self.end as usize)
+    }
+}
+
+/// The diagnostic code of a fault.
+pub fn fault_code(fault: &Fault) -> &'static str {
+    match fault {
+        Fault::DivisionByZero => "R001",
+        Fault::Overflow => "R002",
+        Fault::IndexOutOfBounds { .. } => "R003",
+        Fault::OutOfRange => "R004",
+        Fault::Watchdog => "R005",
+        Fault::TypeError => "R009",
+    }
+}
+
+pub fn site_key(f: &FaultSite) -> SiteKey {
+    SiteKey {
+        code: fault_code(&f.fault),
+        file: f.file,
+        start: f.span.start,
+        end: f.span.end,
+    }
+}
+
+pub fn unwind_key(u: &UnwindSite) -> SiteKey {
+    SiteKey {
+        code: "loop",
+        file: u.file,
+        start: u.span.start,
+        end: u.span.end,
+    }
+}
+
+pub fn case_key(c: &CaseSite) -> SiteKey {
+    SiteKey {
+        code: CASE_CODE,
+        file: c.file,
+        start: c.span.start,
+        end: c.span.end,
+    }
 }
 
 /// Where a run-time fault may happen, and when.
@@ -124,6 +182,10 @@ pub struct Executor<'p> {
     pub deadline: Option<Instant>,
     /// The deadline passed before the scan was encoded whole: its terms are incomplete.
     pub out_of_time: bool,
+    /// The faults that stop the scan: all (`None`), or only those at these sites; after any
+    /// other the code runs on, with whatever value the faulting operation gave (for a cone of
+    /// influence, `super::cone`).
+    pub stopping: Option<HashSet<SiteKey>>,
 }
 
 fn t() -> Bool {
@@ -283,6 +345,7 @@ impl<'p> Executor<'p> {
             previous: None,
             deadline: None,
             out_of_time: false,
+            stopping: None,
         }
     }
 
@@ -353,13 +416,20 @@ impl<'p> Executor<'p> {
             return;
         }
         let (file, span) = self.stmt;
-        self.guard = and(&self.guard, &when.not());
-        self.faults.push(FaultSite {
+        let site = FaultSite {
             fault,
             file,
             span,
             when,
-        });
+        };
+        if self
+            .stopping
+            .as_ref()
+            .is_none_or(|stops| stops.contains(&site_key(&site)))
+        {
+            self.guard = and(&self.guard, &site.when.not());
+        }
+        self.faults.push(site);
     }
 
     fn write(&mut self, at: usize, v: Sym) {

@@ -8,15 +8,17 @@
 //! assumptions), the root runs at `now`, the clock advances by an `elapsed` time within the
 //! spec's cycle range, then the properties are evaluated on the new state.
 
+use super::cone::Cone;
 use super::symbolic::{
-    self, CaseSite, Executor, FaultSite, Limits, Sym, TIME_BITS, Unsupported, UnwindSite,
+    self, CaseSite, Executor, FaultSite, Limits, SiteKey, Sym, TIME_BITS, Unsupported, UnwindSite,
+    case_key, site_key, unwind_key,
 };
-use crate::ir::{Program, Ty, VarKind};
+use crate::ir::{Program, Ty, Var, VarKind};
 use crate::property::{Kind, Properties};
 use crate::sim::Machine;
-use crate::source::{FileId, Span};
 use crate::spec::Within;
-use crate::value::{Fault, Value};
+use crate::value::Value;
+use rustc_hash::FxHashSet as HashSet;
 use std::time::Instant;
 use z3::ast::{BV, Bool};
 
@@ -31,36 +33,6 @@ pub enum Goal {
     /// Every fault and loop site, when they could not be listed (the probe scan ran out of
     /// time): never checked, always `unknown`.
     Sites,
-}
-
-/// The code of a CASE site: a warning of the verifier.
-pub const CASE_CODE: &str = "V001";
-
-/// A place in the code, with the kind of fault (as its diagnostic code) where it is one.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SiteKey {
-    pub code: &'static str,
-    pub file: FileId,
-    pub start: u32,
-    pub end: u32,
-}
-
-impl SiteKey {
-    pub fn span(&self) -> Span {
-        Span::new(self.start as usize, self.end as usize)
-    }
-}
-
-/// The diagnostic code of a fault.
-pub fn fault_code(fault: &Fault) -> &'static str {
-    match fault {
-        Fault::DivisionByZero => "R001",
-        Fault::Overflow => "R002",
-        Fault::IndexOutOfBounds { .. } => "R003",
-        Fault::OutOfRange => "R004",
-        Fault::Watchdog => "R005",
-        Fault::TypeError => "R009",
-    }
 }
 
 /// The most scalars of an output's or a local's array or structure a trace shows (an input's
@@ -144,74 +116,94 @@ pub struct Scan {
 }
 
 impl Scan {
-    /// The scan finished: no fault, no loop beyond its unrolling.
-    pub fn finished(&self) -> Bool {
+    /// The scan finished: no fault, no loop beyond its unrolling. In a check of a `cone`, only
+    /// its sites count.
+    pub fn finished(&self, cone: Option<&Cone>) -> Bool {
+        let checked = |key: &SiteKey| cone.is_none_or(|c| c.checks(key));
         let stops: Vec<&Bool> = self
             .faults
             .iter()
+            .filter(|f| checked(&site_key(f)))
             .map(|f| &f.when)
-            .chain(self.unwinds.iter().map(|u| &u.when))
+            .chain(
+                self.unwinds
+                    .iter()
+                    .filter(|u| checked(&unwind_key(u)))
+                    .map(|u| &u.when),
+            )
             .collect();
         Bool::or(&stops).not()
     }
 
     /// When the goal fails in this scan (for a property: after the scan finished).
-    pub fn bad(&self, goal: &Goal) -> Bool {
+    pub fn bad(&self, goal: &Goal, cone: Option<&Cone>) -> Bool {
         match goal {
-            Goal::Property(p) => Bool::and(&[&self.finished(), &self.good[*p].not()]),
-            Goal::Fault(key) => Bool::or(
-                &self
-                    .faults
-                    .iter()
-                    .filter(|f| site_key(f) == *key)
-                    .map(|f| &f.when)
-                    .collect::<Vec<_>>(),
-            ),
-            Goal::Unwind(key) => Bool::or(
-                &self
-                    .unwinds
-                    .iter()
-                    .filter(|u| unwind_key(u) == *key)
-                    .map(|u| &u.when)
-                    .collect::<Vec<_>>(),
-            ),
+            Goal::Property(_) => Bool::and(&[&self.finished(cone), &self.failure(goal)]),
+            _ => self.failure(goal),
+        }
+    }
+
+    /// The goal's own failure condition: the property is false after the scan, the site's
+    /// fault or loop or CASE happens.
+    pub fn failure(&self, goal: &Goal) -> Bool {
+        let at = |whens: Vec<&Bool>| Bool::or(&whens);
+        match goal {
+            Goal::Property(p) => self.good[*p].not(),
+            Goal::Fault(key) => at(self
+                .faults
+                .iter()
+                .filter(|f| site_key(f) == *key)
+                .map(|f| &f.when)
+                .collect()),
+            Goal::Unwind(key) => at(self
+                .unwinds
+                .iter()
+                .filter(|u| unwind_key(u) == *key)
+                .map(|u| &u.when)
+                .collect()),
+            Goal::Case(key) => at(self
+                .cases
+                .iter()
+                .filter(|c| case_key(c) == *key)
+                .map(|c| &c.when)
+                .collect()),
             Goal::Sites => Bool::from_bool(false),
-            Goal::Case(key) => Bool::or(
-                &self
-                    .cases
-                    .iter()
-                    .filter(|c| case_key(c) == *key)
-                    .map(|c| &c.when)
-                    .collect::<Vec<_>>(),
-            ),
         }
     }
 }
 
-pub fn site_key(f: &FaultSite) -> SiteKey {
-    SiteKey {
-        code: fault_code(&f.fault),
-        file: f.file,
-        start: f.span.start,
-        end: f.span.end,
+/// Marks the slots of `var` (at `offset`) that belong to a `CONSTANT` variable: all of it if it
+/// is one, else its instances' constants, nested ones and those of array elements included.
+fn mark_constants(program: &Program, var: &Var, offset: usize, constant: &mut [bool]) {
+    if var.constant {
+        let mut slots = Vec::new();
+        symbolic::each_scalar(program, &var.ty, offset, &mut slots);
+        for (slot, _) in slots {
+            constant[slot] = true;
+        }
+        return;
     }
-}
-
-pub fn unwind_key(u: &UnwindSite) -> SiteKey {
-    SiteKey {
-        code: "loop",
-        file: u.file,
-        start: u.span.start,
-        end: u.span.end,
+    let mut ty = &var.ty;
+    let mut count = 1;
+    while let Ty::Array { dims, elem } = ty {
+        count *= dims
+            .iter()
+            .map(|(lo, hi)| (hi - lo + 1).max(0))
+            .product::<i128>() as usize;
+        ty = elem;
     }
-}
-
-pub fn case_key(c: &CaseSite) -> SiteKey {
-    SiteKey {
-        code: CASE_CODE,
-        file: c.file,
-        start: c.span.start,
-        end: c.span.end,
+    if let Ty::Instance(body) = ty {
+        let size = ty.size(&program.bodies) as usize;
+        for i in 0..count {
+            for member in &program.body(*body).vars {
+                mark_constants(
+                    program,
+                    member,
+                    offset + i * size + member.offset as usize,
+                    constant,
+                );
+            }
+        }
     }
 }
 
@@ -232,6 +224,9 @@ pub struct System<'p> {
     pub named: Vec<(usize, String, VarKind, Ty)>,
     /// Enumeration slots and their values (a state must hold one of them).
     enums: Vec<(usize, Vec<i128>)>,
+    /// Whether each slot belongs to a `CONSTANT` variable: it holds its initial value in every
+    /// state, an arbitrary one included.
+    constant: Vec<bool>,
     pub cycle_range_ns: (i128, i128),
     pub cycle_ns: i128,
     /// Some variable of the program (a global, or any variable or temporary of any POU) is a
@@ -291,6 +286,13 @@ impl<'p> System<'p> {
                 enums.push((slot, values.iter().map(|(_, v)| *v).collect()));
             }
         }
+        let mut constant = vec![false; init.len()];
+        for var in &program.globals {
+            mark_constants(program, var, var.offset as usize, &mut constant);
+        }
+        for var in &program.root().vars {
+            mark_constants(program, var, root + var.offset as usize, &mut constant);
+        }
         let floats = program
             .bodies
             .iter()
@@ -307,6 +309,7 @@ impl<'p> System<'p> {
             inputs,
             named,
             enums,
+            constant,
             cycle_range_ns,
             cycle_ns,
         }
@@ -372,7 +375,10 @@ impl<'p> System<'p> {
             .init
             .iter()
             .enumerate()
-            .map(|(i, v)| symbolic::fresh(v, &format!("{tag}_m{i}"), self.program.semantics))
+            .map(|(i, v)| match self.constant[i] {
+                true => symbolic::constant(v, self.program.semantics),
+                false => symbolic::fresh(v, &format!("{tag}_m{i}"), self.program.semantics),
+            })
             .collect();
         let mut valid = Vec::new();
         for (slot, _) in &self.enums {
@@ -425,6 +431,19 @@ impl<'p> System<'p> {
         n: usize,
         deadline: Instant,
     ) -> (Scan, Vec<Unsupported>, Vec<&'static str>) {
+        self.scan_stopping(state, n, deadline, None)
+    }
+
+    /// [`System::scan`] where only the faults at the `stopping` sites (if given) stop the scan;
+    /// after any other the code runs on, with whatever value the faulting operation gave. Its
+    /// runs are the program's and more.
+    pub fn scan_stopping(
+        &self,
+        state: &State,
+        n: usize,
+        deadline: Instant,
+        stopping: Option<&HashSet<SiteKey>>,
+    ) -> (Scan, Vec<Unsupported>, Vec<&'static str>) {
         let mut memory = state.memory.clone();
         let mut inputs = Vec::with_capacity(self.inputs.len());
         for (slot, name) in &self.inputs {
@@ -464,6 +483,7 @@ impl<'p> System<'p> {
             self.limits,
         );
         exec.deadline = Some(deadline);
+        exec.stopping = stopping.cloned();
         if !whole {
             exec.unsupported.push(Unsupported {
                 file: self.program.root().file,
@@ -588,10 +608,14 @@ impl Window {
     }
 }
 
-/// Equalities binding the fresh terms of `to` to the terms of `from`.
-pub fn bind(to: &State, from: &State) -> Bool {
+/// Equalities binding the fresh terms of `to` to the terms of `from`: all of them, or those of
+/// a `cone` (the others stay unconstrained).
+pub fn bind(to: &State, from: &State, cone: Option<&Cone>) -> Bool {
     let mut eqs = Vec::new();
-    for (a, b) in to.memory.iter().zip(&from.memory) {
+    for (slot, (a, b)) in to.memory.iter().zip(&from.memory).enumerate() {
+        if cone.is_some_and(|c| !c.has_slot(slot)) {
+            continue;
+        }
         match (a, b) {
             (Sym::Bool(x), Sym::Bool(y)) => eqs.push(x.iff(y)),
             (Sym::Bits(_, x), Sym::Bits(_, y)) if x.get_size() == y.get_size() => eqs.push(x.eq(y)),
@@ -600,9 +624,13 @@ pub fn bind(to: &State, from: &State) -> Bool {
             _ => {}
         }
     }
-    eqs.push(to.now.eq(&from.now));
-    for (a, b) in to.monitors.iter().zip(&from.monitors) {
-        if let (Some((p, l)), Some((q, m))) = (a, b) {
+    if cone.is_none_or(|c| c.has_now()) {
+        eqs.push(to.now.eq(&from.now));
+    }
+    for (i, (a, b)) in to.monitors.iter().zip(&from.monitors).enumerate() {
+        if let (Some((p, l)), Some((q, m))) = (a, b)
+            && cone.is_none_or(|c| c.has_monitor(i))
+        {
             eqs.push(p.iff(q));
             eqs.push(l.eq(m));
         }

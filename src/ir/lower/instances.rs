@@ -106,6 +106,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
                 layout.vars.push(Var {
                     name: var.name.name.clone(),
                     kind,
+                    constant: var.constant,
                     offset,
                     ty,
                 });
@@ -120,6 +121,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
             layout.vars.push(Var {
                 name: info.name.clone(),
                 kind: VarKind::Output,
+                constant: false,
                 offset,
                 ty,
             });
@@ -162,6 +164,7 @@ impl<'p, 'a> Lowerer<'p, 'a> {
         self.global_vars.push(Var {
             name: var.name.name.clone(),
             kind: VarKind::Global,
+            constant: var.constant,
             offset,
             ty,
         });
