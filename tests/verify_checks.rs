@@ -1,6 +1,6 @@
 //! `PREV` in properties and assumptions (the simulator's monitor and the verifier agree on it),
-//! the warning-level check of a CASE without ELSE, and the deadline of the encoding — through
-//! the real binary.
+//! the warning-level check of a CASE without ELSE, the deadline of the encoding, constants, range
+//! invariants and the cone of influence — through the real binary.
 
 use serde_json::Value as Json;
 use std::io::Read;
@@ -807,4 +807,79 @@ fn structure_and_matrix_inputs_are_in_the_counterexample_and_in_its_emitted_test
     );
     let on_fix = stforge(&["test", path(&combined), path(&fixed)]);
     assert_eq!(on_fix.status.code(), Some(0), "{}", text(&on_fix));
+}
+
+// ---- constants, ranges and the cone of influence ---------------------------------------------
+
+#[test]
+fn a_constant_keeps_its_value_in_every_state_of_the_induction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = st_file(
+        tmp.path(),
+        "tally.st",
+        "FUNCTION_BLOCK Tally
+VAR_INPUT
+    Pulse : BOOL;
+END_VAR
+VAR_OUTPUT
+    Count : INT;
+END_VAR
+VAR CONSTANT
+    LIMIT : INT := 10;
+END_VAR
+VAR
+    Seen : ARRAY[0..10] OF BOOL;
+END_VAR
+    IF Pulse AND Count < LIMIT THEN
+        Count := Count + 1;
+    END_IF;
+    Seen[Count] := TRUE;
+END_FUNCTION_BLOCK
+",
+    );
+    // `0 <= Count <= 10` is an invariant only because LIMIT is 10 in every state: were it a
+    // free slot of the arbitrary state, Count could pass the array's end there.
+    let (code, report) = verify_json(&[path(&file)]);
+    assert_eq!(code, 0, "{report}");
+    assert!(report["invariants"].as_u64().unwrap() > 0, "{report}");
+    let r = result(&report, "R003 array index out of bounds");
+    assert_eq!((&r["verdict"], &r["k"]), (&"proved".into(), &0.into()), "{r}");
+}
+
+fn task(name: &str) -> (PathBuf, PathBuf) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus/tasks")
+        .join(name);
+    (
+        dir.join(format!("{name}.spec.toml")),
+        dir.join("solution.st"),
+    )
+}
+
+#[test]
+fn the_discrete_goals_of_a_real_program_are_proved_over_their_cone() {
+    // A ring buffer of REALs with a count and an index: the count's property, the index checks
+    // and the loop's bound depend on no REAL; ranges of the count and the index close them.
+    let (spec, st) = task("moving_average");
+    let (_, report) = verify_json(&[path(&spec), path(&st)]);
+    assert!(report["invariants"].as_u64().unwrap() > 0, "{report}");
+    let r = result(&report, "count_range");
+    assert_eq!((&r["verdict"], &r["k"]), (&"proved".into(), &1.into()), "{r}");
+    let indices: Vec<&Json> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["name"] == "R003 array index out of bounds")
+        .collect();
+    assert_eq!(indices.len(), 2, "{report}");
+    for r in indices.iter().chain([&result(&report, "loop ends within 32 passes")]) {
+        assert_eq!((&r["verdict"], &r["k"]), (&"proved".into(), &0.into()), "{r}");
+    }
+
+    // A totalizer adding at most 1000.0 per scan stays finite: rounding absorbs the rest.
+    let (spec, st) = task("flow_totalizer");
+    let (code, report) = verify_json(&[path(&spec), path(&st)]);
+    assert_eq!(code, 0, "{report}");
+    let r = result(&report, "R002 integer overflow");
+    assert_eq!(r["verdict"], "proved", "{r}");
 }

@@ -27,7 +27,10 @@
 //! - *ranges* of an integer slot: `slot >= c` and `slot <= c` (and `c - 1`: `(x + 1) MOD 5`
 //!   stays at most 4) for each constant `c` its next-state term holds, a counter's limit or a
 //!   ring index's modulus; of a REAL slot: `slot >= c` and `slot <= c` for each REAL constant
-//!   of the spec's assumptions (a buffer of input values keeps the inputs' limits).
+//!   of the spec's assumptions (a buffer of input values keeps the inputs' limits);
+//! - *finite* REAL slots (neither infinite nor NaN) whose next value takes a few operations: a
+//!   totalizer that adds bounded amounts never overflows, as rounding absorbs what no longer
+//!   fits (the arithmetic of a longer computation would slow every query of the search).
 //!
 //! The search runs over the cone of the candidates (`super::cone`): a step logic that also
 //! filters REALs is searched without them.
@@ -98,6 +101,8 @@ pub enum Candidate {
         value: f64,
         upper: bool,
     },
+    /// A REAL or LREAL slot is neither infinite nor NaN.
+    Finite(usize),
 }
 
 impl Candidate {
@@ -154,6 +159,10 @@ impl Candidate {
                 let c = float::constant(*e, *value);
                 if *upper { x.le(&c) } else { x.ge(&c) }
             }
+            Candidate::Finite(slot) => match &state.memory[*slot] {
+                Sym::Float(_, x) => Bool::or(&[x.is_infinite(), x.is_nan()]).not(),
+                _ => Bool::from_bool(true),
+            },
             Candidate::Bounded { monitor, length } => {
                 let (_, left) = monitor_of(state, *monitor);
                 let bits = left.get_size();
@@ -305,11 +314,17 @@ fn candidates(system: &System<'_>, deadline: Instant) -> Option<Vec<Candidate>> 
             // A slot that stores values (inputs, constants, other slots) and computes none: a
             // computed REAL has no reason to stay within an input's limits, and would bring
             // its arithmetic into every query of the search.
-            (Sym::Float(_, x), _) if stores_only(&Dynamic::from_ast(x)) => {
-                for &value in &limits {
-                    for upper in [false, true] {
-                        ranges.push(Candidate::RealRange { slot, value, upper });
+            (Sym::Float(_, x), _) => {
+                let next = Dynamic::from_ast(x);
+                if stores_only(&next) {
+                    for &value in &limits {
+                        for upper in [false, true] {
+                            ranges.push(Candidate::RealRange { slot, value, upper });
+                        }
                     }
+                }
+                if real_operations(&next) <= MAX_REAL_OPERATIONS {
+                    ranges.push(Candidate::Finite(slot));
                 }
             }
             (Sym::Bits(_, x), Sym::Bits(_, init)) => {
@@ -330,7 +345,7 @@ fn candidates(system: &System<'_>, deadline: Instant) -> Option<Vec<Candidate>> 
                         values.sort_unstable();
                         steps.push((slot, values));
                     }
-                    ranges.extend(range_candidates(slot, x));
+                    ranges.extend(range_candidates(slot, x, init.as_u64()));
                 }
             }
             _ => {}
@@ -410,16 +425,17 @@ fn candidates(system: &System<'_>, deadline: Instant) -> Option<Vec<Candidate>> 
 /// The most constants of one next-state term that give range candidates.
 const MAX_LIMITS: usize = 8;
 
-/// `slot >= c`, `slot <= c` and `slot <= c - 1` for the constants `c` in the slot's next-state
-/// term `next` (of at most 32 bits), read as its type reads them.
-fn range_candidates(slot: usize, next: &BV) -> Vec<Candidate> {
+/// `slot >= c`, `slot <= c` and `slot <= c - 1` for the slot's initial value `init` and the
+/// constants `c` in its next-state term `next` (of at most 32 bits), read as its type reads
+/// them.
+fn range_candidates(slot: usize, next: &BV, init: Option<u64>) -> Vec<Candidate> {
     let w = next.get_size();
     let signed = |v: u64| match w {
         64 => v as i64,
         _ if v >> (w - 1) & 1 == 1 => v as i64 - (1i64 << w),
         _ => v as i64,
     };
-    let mut limits: Vec<i64> = Vec::new();
+    let mut limits: Vec<i64> = init.map(signed).into_iter().collect();
     let mut seen: HashSet<Dynamic> = HashSet::new();
     let mut stack = vec![Dynamic::from_ast(next)];
     while let Some(t) = stack.pop() {
@@ -472,6 +488,30 @@ fn stores_only(next: &Dynamic) -> bool {
                         .as_float()
                         .is_some_and(|x| x.to_ieee_bv().simplify().as_u64().is_some()))
     })
+}
+
+/// The most REAL operations a slot's next value may take for a [`Candidate::Finite`].
+const MAX_REAL_OPERATIONS: usize = 4;
+
+/// How many operations with a REAL result a term has (counted up to one more than
+/// [`MAX_REAL_OPERATIONS`]): applications of REAL sort but constants and `ite`.
+fn real_operations(term: &Dynamic) -> usize {
+    let mut seen: HashSet<Dynamic> = HashSet::new();
+    let mut stack = vec![term.clone()];
+    let mut count = 0;
+    while let Some(t) = stack.pop() {
+        if count > MAX_REAL_OPERATIONS || !seen.insert(t.clone()) {
+            continue;
+        }
+        if t.kind() != AstKind::App || t.num_children() == 0 {
+            continue;
+        }
+        if t.as_float().is_some() && t.decl().kind() != DeclKind::Ite {
+            count += 1;
+        }
+        stack.extend(t.children());
+    }
+    count
 }
 
 /// The REAL constants of the assumptions `assume`, at most [`MAX_LIMITS`].
