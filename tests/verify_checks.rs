@@ -843,7 +843,11 @@ END_FUNCTION_BLOCK
     assert_eq!(code, 0, "{report}");
     assert!(report["invariants"].as_u64().unwrap() > 0, "{report}");
     let r = result(&report, "R003 array index out of bounds");
-    assert_eq!((&r["verdict"], &r["k"]), (&"proved".into(), &0.into()), "{r}");
+    assert_eq!(
+        (&r["verdict"], &r["k"]),
+        (&"proved".into(), &0.into()),
+        "{r}"
+    );
 }
 
 fn task(name: &str) -> (PathBuf, PathBuf) {
@@ -864,7 +868,11 @@ fn the_discrete_goals_of_a_real_program_are_proved_over_their_cone() {
     let (_, report) = verify_json(&[path(&spec), path(&st)]);
     assert!(report["invariants"].as_u64().unwrap() > 0, "{report}");
     let r = result(&report, "count_range");
-    assert_eq!((&r["verdict"], &r["k"]), (&"proved".into(), &1.into()), "{r}");
+    assert_eq!(
+        (&r["verdict"], &r["k"]),
+        (&"proved".into(), &1.into()),
+        "{r}"
+    );
     let indices: Vec<&Json> = report["results"]
         .as_array()
         .unwrap()
@@ -872,8 +880,15 @@ fn the_discrete_goals_of_a_real_program_are_proved_over_their_cone() {
         .filter(|r| r["name"] == "R003 array index out of bounds")
         .collect();
     assert_eq!(indices.len(), 2, "{report}");
-    for r in indices.iter().chain([&result(&report, "loop ends within 32 passes")]) {
-        assert_eq!((&r["verdict"], &r["k"]), (&"proved".into(), &0.into()), "{r}");
+    for r in indices
+        .iter()
+        .chain([&result(&report, "loop ends within 32 passes")])
+    {
+        assert_eq!(
+            (&r["verdict"], &r["k"]),
+            (&"proved".into(), &0.into()),
+            "{r}"
+        );
     }
 
     // A totalizer adding at most 1000.0 per scan stays finite: rounding absorbs the rest.
