@@ -898,3 +898,44 @@ fn the_discrete_goals_of_a_real_program_are_proved_over_their_cone() {
     let r = result(&report, "R002 integer overflow");
     assert_eq!(r["verdict"], "proved", "{r}");
 }
+
+#[test]
+fn a_loop_longer_than_its_unrolling_is_unknown_not_a_violation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = st_file(
+        tmp.path(),
+        "clear.st",
+        "FUNCTION_BLOCK Clear
+VAR_INPUT
+    Reset : BOOL;
+END_VAR
+VAR
+    Buffer : ARRAY[1..40] OF INT;
+    i : INT;
+END_VAR
+    IF Reset THEN
+        FOR i := 1 TO 40 DO
+            Buffer[i] := 0;
+        END_FOR;
+    END_IF;
+END_FUNCTION_BLOCK
+",
+    );
+    // 40 passes against 32 unrolled: the simulator runs the loop to its end, so there is no
+    // fault to replay; the verdict is open until the unrolling covers the loop.
+    let (code, report) = verify_json(&[path(&file)]);
+    assert_eq!(code, 3, "{report}");
+    let r = result(&report, "loop ends within 32 passes");
+    assert_eq!(r["verdict"], "unknown", "{r}");
+    assert_eq!(
+        r["reason"], "the loop needs more than 32 passes in scan 1 (raise --unwind)",
+        "{r}"
+    );
+    // Unrolled 40 times the loop always ends: no unwinding check is left.
+    let (code, report) = verify_json(&[path(&file), "--unwind", "40"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        verdicts(&report),
+        strings(&[("R003 array index out of bounds", "proved")])
+    );
+}

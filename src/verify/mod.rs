@@ -301,7 +301,7 @@ fn check(
         // A violation that does not replay may be one of the behaviours the cone added; an
         // `unknown` stays one (the exact check would have less time and more to reason about).
         let spurious = match &outcome {
-            Outcome::Violated { scans } => {
+            Outcome::Violated { scans } if !matches!(goal, Goal::Unwind(_)) => {
                 !replay::replay(system, scans).confirms(goal, scans.len())
             }
             _ => false,
@@ -370,6 +370,16 @@ fn judge(system: &System<'_>, goal: &Goal, outcome: Outcome, encoded: &Encoded) 
         }
         Outcome::Proved { k } => Verdict::Proved { k },
         Outcome::Unknown { depth, reason } => Verdict::Unknown { depth, reason },
+        // A loop that runs past its unrolling is a limit of the encoding, not a fault of the
+        // program (the simulator runs it to its end): nothing to replay, and no proof.
+        Outcome::Violated { scans } if matches!(goal, Goal::Unwind(_)) => Verdict::Unknown {
+            depth: scans.len() as u32,
+            reason: format!(
+                "the loop needs more than {} passes in scan {} (raise --unwind)",
+                system.limits.unwind,
+                scans.len()
+            ),
+        },
         Outcome::Violated { scans } => {
             let replay = replay::replay(system, &scans);
             if replay.confirms(goal, scans.len()) {
