@@ -939,3 +939,59 @@ END_FUNCTION_BLOCK
         strings(&[("R003 array index out of bounds", "proved")])
     );
 }
+
+#[test]
+fn a_constant_input_of_an_instance_keeps_what_its_caller_passed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = st_file(
+        tmp.path(),
+        "keep.st",
+        "FUNCTION_BLOCK Divider
+VAR_INPUT CONSTANT
+    D : INT := 1;
+END_VAR
+VAR_INPUT
+    Run : BOOL;
+END_VAR
+VAR_OUTPUT
+    Q : INT;
+END_VAR
+    IF Run THEN
+        Q := 100 / D;
+    END_IF;
+END_FUNCTION_BLOCK
+
+FUNCTION_BLOCK Keep
+VAR_INPUT
+    Pass : BOOL;
+    Sel : INT;
+END_VAR
+VAR_OUTPUT
+    Out : INT;
+END_VAR
+VAR
+    Div : Divider;
+END_VAR
+    IF Pass THEN
+        Div(D := Sel, Run := FALSE);
+    ELSE
+        Div(Run := TRUE);
+    END_IF;
+    Out := Div.Q;
+END_FUNCTION_BLOCK
+",
+    );
+    // `Div.D` holds the 0 passed in one scan when the next divides: not a constant of the
+    // states the induction starts from (which would prove the division safe at k = 0).
+    let out = stforge(&["verify", "--format", "json", path(&file)]);
+    let reports: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let keep = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["pou"] == "Keep")
+        .unwrap_or_else(|| panic!("no report for Keep: {reports}"));
+    let r = result(keep, "R001 division by zero");
+    assert_eq!(r["verdict"], "violated", "{r}");
+    assert_eq!(r["counterexample"].as_array().unwrap().len(), 2, "{r}");
+}

@@ -175,7 +175,8 @@ impl Scan {
 /// Marks the slots of `var` (at `offset`) that belong to a `CONSTANT` variable: all of it if it
 /// is one, else its instances' constants, nested ones and those of array elements included.
 fn mark_constants(program: &Program, var: &Var, offset: usize, constant: &mut [bool]) {
-    if var.constant {
+    // A `VAR_INPUT CONSTANT` of an instance holds what its caller last passed.
+    if var.constant && matches!(var.kind, VarKind::Local | VarKind::Global) {
         let mut slots = Vec::new();
         symbolic::each_scalar(program, &var.ty, offset, &mut slots);
         for (slot, _) in slots {
