@@ -61,21 +61,32 @@ pub fn check(
     cone: Option<&Cone>,
     encoded: &mut Encoded,
 ) -> Outcome {
-    let mut base = Query::new(system.floats);
-    let mut step = Query::new(system.floats);
-    let mut base_state = system.initial();
+    let at = Unrolling {
+        system,
+        budget,
+        cone,
+    };
+    let mut base = Chain {
+        query: Query::new(system.floats),
+        state: system.initial(),
+        tag: "b",
+    };
     let mut base_scans: Vec<Scan> = Vec::new();
     let own_monitor = match goal {
         Goal::Property(p) => Some(*p),
         _ => None,
     };
     let (first, valid) = system.arbitrary("s0", own_monitor);
-    step.assert(valid);
+    let mut step = Chain {
+        query: Query::new(system.floats),
+        state: first.clone(),
+        tag: "s",
+    };
+    step.query.assert(valid);
     // The invariants on the first state: the scans after it finish, so they keep them.
     for inv in invariants {
-        step.assert(inv.term(&first));
+        step.query.assert(inv.term(&first));
     }
-    let mut step_state = first;
     let mut step_scans: Vec<Scan> = Vec::new();
     let mut assumed = 0;
     // Why k-induction stopped before the depth, if it did: BMC goes on without it.
@@ -85,20 +96,10 @@ pub fn check(
     // depends on one scan's values, and this query has half the scans of k = 1; a quarter of
     // the time keeps a hard one from starving the rest.
     if !matches!(goal, Goal::Property(_)) {
-        match extend(
-            system,
-            &mut step,
-            &mut step_state,
-            1,
-            "s",
-            budget,
-            cone,
-            encoded,
-        ) {
-            Ok(scan) => step_scans.push(scan),
-            Err(reason) => return Outcome::Unknown { depth: 0, reason },
+        if let Err(reason) = step.extend_to(&mut step_scans, 1, &at, encoded) {
+            return Outcome::Unknown { depth: 0, reason };
         }
-        if let Ok(None) = step.check(&step_scans[0].bad(goal, cone), budget, 4)
+        if let Ok(None) = step.query.check(&step_scans[0].bad(goal, cone), budget, 4)
             && encoded.unsupported.is_empty()
         {
             return Outcome::Proved { k: 0 };
@@ -113,16 +114,7 @@ pub fn check(
         let mut range: Vec<(Scan, Bool)> = Vec::new();
         let mut seen = Bool::from_bool(false);
         for n in checked + 1..=k {
-            let scan = match extend(
-                system,
-                &mut base,
-                &mut base_state,
-                n,
-                "b",
-                budget,
-                cone,
-                encoded,
-            ) {
+            let scan = match base.extend(n, &at, encoded) {
                 Ok(scan) => scan,
                 Err(reason) => {
                     return Outcome::Unknown {
@@ -133,11 +125,12 @@ pub fn check(
             };
             let bad = scan.bad(goal, cone);
             // Until the first violation every scan finishes: a fault ends the run.
-            base.assert(Bool::or(&[&seen, &bad, &scan.finished(cone)]));
+            base.query
+                .assert(Bool::or(&[&seen, &bad, &scan.finished(cone)]));
             seen = Bool::or(&[&seen, &bad]);
             range.push((scan, bad));
         }
-        match base.check(&seen, budget, 1) {
+        match base.query.check(&seen, budget, 1) {
             Err(reason) => {
                 return Outcome::Unknown {
                     depth: checked as u32,
@@ -154,7 +147,7 @@ pub fn check(
                         break;
                     }
                     let here = Bool::and(&[Bool::and(&earlier), bad.clone()]);
-                    match base.check(&here, budget, 1) {
+                    match base.query.check(&here, budget, 1) {
                         Ok(Some(m)) => {
                             found = Some((i, m));
                             break;
@@ -185,8 +178,8 @@ pub fn check(
             Ok(None) => {}
         }
         for (scan, bad) in range {
-            base.assert(scan.finished(cone));
-            base.assert(bad.not());
+            base.query.assert(scan.finished(cone));
+            base.query.assert(bad.not());
             base_scans.push(scan);
         }
         checked = k;
@@ -194,38 +187,26 @@ pub fn check(
             continue;
         }
         // Inductive step: k scans where the goal held, from any state, then scan k + 1.
-        while step_scans.len() < k + 1 {
-            let n = step_scans.len() + 1;
-            match extend(
-                system,
-                &mut step,
-                &mut step_state,
-                n,
-                "s",
-                budget,
-                cone,
-                encoded,
-            ) {
-                Ok(scan) => step_scans.push(scan),
-                Err(reason) => {
-                    return Outcome::Unknown {
-                        depth: checked as u32,
-                        reason,
-                    };
-                }
-            }
+        if let Err(reason) = step.extend_to(&mut step_scans, k + 1, &at, encoded) {
+            return Outcome::Unknown {
+                depth: checked as u32,
+                reason,
+            };
         }
         // The hypothesis: scans 1 ..= k finished and the goal held in them.
         for hypothesis in &step_scans[assumed..k] {
-            step.assert(hypothesis.finished(cone));
-            step.assert(hypothesis.bad(goal, cone).not());
+            step.query.assert(hypothesis.finished(cone));
+            step.query.assert(hypothesis.bad(goal, cone).not());
         }
         assumed = k;
         // An inductive step that is hard for z3 may take at most half the time left, so that
         // BMC keeps looking for a violation with the rest; the first (most proofs close at
         // k = 1, some only after seconds of z3) may take it all.
         let share = if k == 1 { 1 } else { 2 };
-        match step.check(&step_scans[k].bad(goal, cone), budget, share) {
+        match step
+            .query
+            .check(&step_scans[k].bad(goal, cone), budget, share)
+        {
             Ok(None) if encoded.unsupported.is_empty() => {
                 return Outcome::Proved { k: k as u32 };
             }
@@ -365,44 +346,69 @@ fn solve(
     }
 }
 
-/// Adds scan `n` after `state` to a query: its transition (of the `cone` only, if given) and
-/// its assumptions; the reason if the time ran out while it was encoded.
-#[allow(clippy::too_many_arguments)]
-fn extend(
-    system: &System<'_>,
-    query: &mut Query,
-    state: &mut State,
-    n: usize,
-    tag: &str,
-    budget: &Budget,
-    cone: Option<&Cone>,
-    encoded: &mut Encoded,
-) -> Result<Scan, String> {
-    let (scan, unsupported, approximations) =
-        system.scan_stopping(state, n, budget.deadline, cone.map(Cone::stopping));
-    if scan.out_of_time {
-        return Err(encoding_timeout(n));
-    }
-    for u in unsupported {
-        if !encoded
-            .unsupported
-            .iter()
-            .any(|e| e.span == u.span && e.what == u.what)
-        {
-            encoded.unsupported.push(u);
+/// What every scan of one check is encoded with.
+struct Unrolling<'a, 'p> {
+    system: &'a System<'p>,
+    budget: &'a Budget,
+    /// Only the cone's transition, if given.
+    cone: Option<&'a Cone>,
+}
+
+/// A query over a chain of scans, and the state after its last one.
+struct Chain {
+    query: Query,
+    state: State,
+    /// Names the fresh terms of its states.
+    tag: &'static str,
+}
+
+impl Chain {
+    /// Adds scan `n` after the chain's state: its transition and its assumptions; the reason if
+    /// the time ran out while it was encoded.
+    fn extend(&mut self, n: usize, at: &Unrolling, encoded: &mut Encoded) -> Result<Scan, String> {
+        let cone = at.cone;
+        let (scan, unsupported, approximations) =
+            at.system
+                .scan_stopping(&self.state, n, at.budget.deadline, cone.map(Cone::stopping));
+        if scan.out_of_time {
+            return Err(encoding_timeout(n));
         }
-    }
-    for a in approximations {
-        if !encoded.approximations.contains(&a) {
-            encoded.approximations.push(a);
+        for u in unsupported {
+            if !encoded
+                .unsupported
+                .iter()
+                .any(|e| e.span == u.span && e.what == u.what)
+            {
+                encoded.unsupported.push(u);
+            }
         }
+        for a in approximations {
+            if !encoded.approximations.contains(&a) {
+                encoded.approximations.push(a);
+            }
+        }
+        self.query.assert(&scan.assume);
+        // Fresh terms for the next state keep every scan's terms small.
+        let (next, _) = at.system.arbitrary(&format!("{}{n}", self.tag), None);
+        self.query.assert(bind(&next, &scan.next, cone));
+        self.state = next;
+        Ok(scan)
     }
-    query.assert(&scan.assume);
-    // Fresh terms for the next state keep every scan's terms small.
-    let (next, _) = system.arbitrary(&format!("{tag}{n}"), None);
-    query.assert(bind(&next, &scan.next, cone));
-    *state = next;
-    Ok(scan)
+
+    /// Extends the chain, whose scans so far are `scans`, to `to` scans.
+    fn extend_to(
+        &mut self,
+        scans: &mut Vec<Scan>,
+        to: usize,
+        at: &Unrolling,
+        encoded: &mut Encoded,
+    ) -> Result<(), String> {
+        while scans.len() < to {
+            let scan = self.extend(scans.len() + 1, at, encoded)?;
+            scans.push(scan);
+        }
+        Ok(())
+    }
 }
 
 /// Why a goal is `unknown` when its time ran out before scan `n` was encoded.

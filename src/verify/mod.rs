@@ -300,17 +300,23 @@ fn check(
         let outcome = engine::check(system, goal, budget, invariants, Some(&cone), &mut encoded);
         // A violation that does not replay may be one of the behaviours the cone added; an
         // `unknown` stays one (the exact check would have less time and more to reason about).
-        let spurious = match &outcome {
+        match outcome {
             Outcome::Violated { scans } if !matches!(goal, Goal::Unwind(_)) => {
-                !replay::replay(system, scans).confirms(goal, scans.len())
+                let replay = replay::replay(system, &scans);
+                if replay.confirms(goal, scans.len()) {
+                    let verdict = Verdict::Violated {
+                        trace: scans,
+                        replay,
+                    };
+                    return (verdict, encoded.approximations);
+                }
             }
-            _ => false,
-        };
-        if !spurious {
-            return (
-                judge(system, goal, outcome, &encoded),
-                encoded.approximations,
-            );
+            outcome => {
+                return (
+                    judge(system, goal, outcome, &encoded),
+                    encoded.approximations,
+                );
+            }
         }
     }
     let mut encoded = Encoded::default();
